@@ -1,0 +1,274 @@
+"""The results contract between training and rendering.
+
+Each experiment writes ``build/results/<name>/results.json`` (this schema) and
+``predictions.npz`` (true labels, predicted probabilities, test ids). Rendering
+reads only these files: it never imports TensorFlow.
+
+The schema is validated when written and when read; ``SCHEMA_VERSION`` changes
+whenever a field changes meaning, and an old file is then refused with a
+message that says how to rebuild it.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import click
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from report import atomic
+
+SCHEMA_VERSION = 1
+RESULTS_FILE = "results.json"
+PREDICTIONS_FILE = "predictions.npz"
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class EpochRecord(_Model):
+    """One epoch of training, as Keras reported it plus its wall time."""
+
+    epoch: int = Field(ge=1, description="1-based epoch number")
+    loss: float
+    accuracy: float
+    val_loss: float
+    val_accuracy: float
+    seconds: float = Field(ge=0)
+
+
+class DataSummary(_Model):
+    dataset: str = Field(description="human name, e.g. 'IMDB Large Movie Review Dataset'")
+    class_names: list[str]
+    train_size: int = Field(ge=0, description="examples used for fitting (after the validation split)")
+    val_size: int = Field(ge=0)
+    test_size: int = Field(ge=0)
+    train_counts: dict[str, int] = Field(description="class name -> examples in train + validation")
+    test_counts: dict[str, int] = Field(description="class name -> examples in the test set")
+    vocab_size: int = Field(ge=2)
+    maxlen: int = Field(ge=1)
+    truncated_fraction: float = Field(ge=0, le=1, description="share of test examples longer than maxlen")
+    median_length: float = Field(ge=0, description="median test length in tokens before padding")
+
+    @model_validator(mode="after")
+    def _counts_match(self) -> "DataSummary":
+        if sum(self.test_counts.values()) != self.test_size:
+            raise ValueError("test_counts do not add up to test_size")
+        if sum(self.train_counts.values()) != self.train_size + self.val_size:
+            raise ValueError("train_counts do not add up to train_size + val_size")
+        return self
+
+
+class LayerSummary(_Model):
+    name: str
+    class_name: str
+    output_shape: str
+    params: int = Field(ge=0)
+    details: str = Field(default="", description="units, rates: what a reader needs to rebuild it")
+
+
+class ModelSummary(_Model):
+    layers: list[LayerSummary]
+    total_params: int = Field(ge=0)
+    trainable_params: int = Field(ge=0)
+    optimizer: str
+    learning_rate: float
+    loss: str
+
+
+class ReportRow(_Model):
+    precision: float
+    recall: float
+    f1_score: float
+    support: int = Field(ge=0)
+
+
+class ClassificationReport(_Model):
+    """scikit-learn's classification_report(output_dict=True), with typed rows."""
+
+    classes: dict[str, ReportRow] = Field(description="per-class rows keyed by class NAME")
+    accuracy: float
+    macro_avg: ReportRow
+    weighted_avg: ReportRow
+
+
+class RocCurve(_Model):
+    fpr: list[float]
+    tpr: list[float]
+    auc: float
+
+    @model_validator(mode="after")
+    def _same_length(self) -> "RocCurve":
+        if len(self.fpr) != len(self.tpr):
+            raise ValueError("fpr and tpr differ in length")
+        return self
+
+
+class RocCurves(_Model):
+    """For a binary task ``per_class`` holds one curve, keyed by the positive class."""
+
+    per_class: dict[str, RocCurve]
+    micro: RocCurve | None = None
+    macro: RocCurve | None = None
+
+
+class TestMetrics(_Model):
+    accuracy: float
+    loss: float
+    roc_auc: float = Field(description="binary AUC, or the macro one-vs-rest AUC for multi-class")
+    classification_report: ClassificationReport
+    confusion_matrix: list[list[int]] = Field(description="rows = true class, columns = predicted, in class_names order")
+    roc: RocCurves
+
+    @property
+    def macro_f1(self) -> float:
+        return self.classification_report.macro_avg.f1_score
+
+    @property
+    def weighted_f1(self) -> float:
+        return self.classification_report.weighted_avg.f1_score
+
+
+class Timings(_Model):
+    load_seconds: float = Field(ge=0)
+    train_seconds: float = Field(ge=0)
+    evaluate_seconds: float = Field(ge=0)
+
+    @property
+    def total_seconds(self) -> float:
+        return self.load_seconds + self.train_seconds + self.evaluate_seconds
+
+
+class Provenance(_Model):
+    git_commit: str | None
+    git_dirty: bool | None
+    packages: dict[str, str]
+    python: str
+    platform: str
+    seed: int
+    data_checksums: dict[str, str] = Field(description="archive or folder name -> sha256")
+    cpu_count: int
+    gpu: str | None = Field(description="device name, or None when trained on the CPU")
+    started_at: datetime
+    finished_at: datetime
+
+
+class Results(_Model):
+    schema_version: int = SCHEMA_VERSION
+    experiment: str
+    title: str
+    description: str = Field(default="", description="one paragraph: what the experiment shows")
+    key: str = Field(default="", description="cache key of config, code, data and versions")
+    config: dict[str, Any]
+    data: DataSummary
+    model: ModelSummary
+    history: list[EpochRecord]
+    best_epoch: int = Field(ge=1, description="1-based epoch whose weights were restored")
+    stopped_early: bool
+    test: TestMetrics
+    timings: Timings
+    provenance: Provenance
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "Results":
+        if self.schema_version != SCHEMA_VERSION:
+            raise ValueError(f"schema_version {self.schema_version}, expected {SCHEMA_VERSION}")
+        if not self.history:
+            raise ValueError("history is empty")
+        if not 1 <= self.best_epoch <= len(self.history):
+            raise ValueError("best_epoch is outside the history")
+        n = len(self.data.class_names)
+        cm = self.test.confusion_matrix
+        if len(cm) != n or any(len(row) != n for row in cm):
+            raise ValueError(f"confusion matrix is not {n}x{n}")
+        if sum(map(sum, cm)) != self.data.test_size:
+            raise ValueError("confusion matrix does not add up to test_size")
+        return self
+
+    @property
+    def best(self) -> EpochRecord:
+        return self.history[self.best_epoch - 1]
+
+
+class Predictions(BaseModel):
+    """Everything needed to recompute a metric or redraw a figure without training."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True, frozen=True)
+
+    y_true: np.ndarray  # (n,) int class indices
+    y_prob: np.ndarray  # (n, n_classes) float probabilities; binary tasks store both columns
+    ids: np.ndarray  # (n,) str test-example ids (IMDB file id, Reuters NEWID)
+
+    @model_validator(mode="after")
+    def _shapes(self) -> "Predictions":
+        n = len(self.y_true)
+        if self.y_prob.ndim != 2 or self.y_prob.shape[0] != n or len(self.ids) != n:
+            raise ValueError("y_true, y_prob and ids disagree in length or y_prob is not 2-D")
+        return self
+
+    @property
+    def y_pred(self) -> np.ndarray:
+        return self.y_prob.argmax(axis=1)
+
+
+class ResultsError(click.ClickException):
+    """A results folder is missing, unreadable or from another schema version."""
+
+
+def results_dir(results_root: Path, experiment: str) -> Path:
+    return Path(results_root) / experiment
+
+
+def save(folder: Path, results: Results, predictions: Predictions) -> None:
+    """Write both files atomically; predictions first, so results.json never points at nothing."""
+    folder = Path(folder)
+    Results.model_validate(results.model_dump())  # re-validate what we are about to write
+    with atomic.atomic_path(folder / PREDICTIONS_FILE) as tmp:
+        np.savez_compressed(
+            tmp,
+            y_true=predictions.y_true.astype(np.int32),
+            y_prob=predictions.y_prob.astype(np.float32),
+            ids=predictions.ids.astype(str),
+        )
+    atomic.write_text(folder / RESULTS_FILE, results.model_dump_json(indent=1))
+
+
+def load(folder: Path) -> Results:
+    """Read and validate ``results.json``; a clear one-line error for anything wrong."""
+    path = Path(folder) / RESULTS_FILE
+    experiment = Path(folder).name
+    fix = f"run `make-report train {experiment}` to rebuild it"
+    if not path.is_file():
+        raise ResultsError(f"no results for {experiment} ({path} is missing): {fix}")
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise ResultsError(f"{path} is not valid JSON ({exc.msg if hasattr(exc, 'msg') else exc}): {fix}") from None
+    if not isinstance(raw, dict):
+        raise ResultsError(f"{path} does not hold a results object: {fix}")
+    version = raw.get("schema_version")
+    if version != SCHEMA_VERSION:
+        raise ResultsError(f"{path} has schema_version {version!r}, this make-report reads {SCHEMA_VERSION}: {fix}")
+    try:
+        return Results.model_validate(raw)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "(top level)"
+        raise ResultsError(f"{path} does not match the results schema at {where}: {first['msg']}; {fix}") from None
+
+
+def load_predictions(folder: Path) -> Predictions:
+    path = Path(folder) / PREDICTIONS_FILE
+    fix = f"run `make-report train {Path(folder).name}` to rebuild it"
+    if not path.is_file():
+        raise ResultsError(f"{path} is missing: {fix}")
+    try:
+        with np.load(path, allow_pickle=False) as npz:
+            return Predictions(y_true=npz["y_true"], y_prob=npz["y_prob"], ids=npz["ids"])
+    except (OSError, ValueError, KeyError) as exc:
+        raise ResultsError(f"{path} is unreadable ({exc}): {fix}") from None
