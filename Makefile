@@ -1,0 +1,45 @@
+# Two commands do all the set-up on a fresh machine:
+#   make report   create .venv, install, build the whole report
+#   make test     the same set-up, then the tests
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+# WeasyPrint needs Pango and HarfBuzz's subsetter; pdftoppm/pdffonts come from
+# poppler-utils; the browser test drives Debian's Chromium; fonts-dejavu-core
+# gives figures and pages the same font everywhere.
+DEB_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils fonts-dejavu-core chromium
+PYTEST_ARGS ?=
+
+.PHONY: report test setup system-deps clean
+
+report: setup
+	$(VENV)/bin/make-report all
+
+test: setup
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+setup: system-deps $(STAMP)
+
+$(PY):
+	python3 -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $@
+
+# Installs the Debian packages that are missing, when we are root; otherwise
+# says which to install.
+system-deps:
+	@missing=""; \
+	for p in $(DEB_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "installing Debian packages:$$missing"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	else \
+		echo "missing Debian packages:$$missing; install them with: sudo apt-get install$$missing" >&2; \
+	fi
+
+clean:
+	rm -rf build

@@ -1,0 +1,99 @@
+"""The ``make-report`` command line: parse options, resolve paths, delegate."""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+import click
+
+from report import registry
+from report.config import DATA_ENV, BuildPaths
+
+
+def path_options(func):
+    """--data-dir and --build-dir, shared by every command that reads or writes a build."""
+
+    @click.option(
+        "--data-dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=None,
+        help=f"Folder with the dataset archives. Default: ${DATA_ENV}, else data/ in the project.",
+    )
+    @click.option(
+        "--build-dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=None,
+        help="Where all output goes. Default: build/ in the project.",
+    )
+    @functools.wraps(func)
+    def wrapper(*args, data_dir, build_dir, **kwargs):
+        return func(*args, paths=BuildPaths.resolve(data_dir, build_dir), **kwargs)
+
+    return wrapper
+
+
+def train_options(func):
+    """Options that shape a training run."""
+
+    @click.option("--quick", is_flag=True, help="Smoke run: small stratified subsets, two epochs.")
+    @click.option("--seed", type=int, default=None, help="Random seed (default: each experiment's own).")
+    @click.option(
+        "--set",
+        "set_",
+        multiple=True,
+        metavar="FIELD=VALUE",
+        help="Override a config field, e.g. --set epochs=3. Repeatable.",
+    )
+    @click.option("--quiet", "-q", is_flag=True, help="No progress lines.")
+    @functools.wraps(func)
+    def wrapper(*args, quick, seed, set_, quiet, **kwargs):
+        from report.overrides import parse_pairs
+        from report.pipeline import TrainOptions
+
+        options = TrainOptions(quick=quick, seed=seed, overrides=parse_pairs(set_), quiet=quiet)
+        return func(*args, options=options, **kwargs)
+
+    return wrapper
+
+
+def _check_names(names: tuple[str, ...]) -> list[str]:
+    known = registry.experiment_names()
+    for name in names:
+        if name not in known:
+            raise click.BadParameter(f"unknown experiment {name!r}; known: {', '.join(known)}", param_hint="NAME")
+    return list(names) or known
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="make-report")
+def cli():
+    """Train the Assignment 3 experiments and build the report (HTML site and PDF).
+
+    Example: make-report all
+    """
+
+
+@cli.command("list")
+def list_():
+    """List the experiments with their titles.
+
+    Example: make-report list
+    """
+    for name in registry.experiment_names():
+        module = registry.load(name)
+        click.echo(f"{name:<20} {module.TITLE}")
+
+
+@cli.command()
+@click.argument("names", nargs=-1, metavar="[NAME]...")
+@path_options
+@train_options
+def train(names, paths, options):
+    """Train experiments (all by default) and write build/results/NAME/.
+
+    Example: make-report train imdb_simplernn --set epochs=3
+    """
+    from report.pipeline import train as run_training
+
+    run_training(_check_names(names), paths, options)

@@ -1,0 +1,313 @@
+"""What every experiment shares: seeding, the validation split, fitting with
+early stopping and progress lines, evaluation into the results contract.
+
+This is the only module of ``report`` that imports TensorFlow (lazily, inside
+functions), and only experiments call it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+
+import click
+import numpy as np
+from sklearn.model_selection import train_test_split
+
+from report import metrics, provenance
+from report.config import BuildPaths
+from report.data import TextDataset, stratified_subset
+from report.results import (
+    DataSummary,
+    EpochRecord,
+    LayerSummary,
+    ModelSummary,
+    Predictions,
+    Provenance,
+    Results,
+    Timings,
+)
+
+
+@dataclass(frozen=True)
+class RunContext:
+    """What the CLI hands an experiment besides its config."""
+
+    paths: BuildPaths
+    quiet: bool = False
+
+    def echo(self, message: str) -> None:
+        if not self.quiet:
+            click.echo(message, err=True)
+
+
+@dataclass(frozen=True)
+class Split:
+    x_train: np.ndarray
+    y_train: np.ndarray
+    x_val: np.ndarray
+    y_val: np.ndarray
+
+
+def set_seed(seed: int) -> None:
+    """Seed Python, NumPy and TensorFlow and make TensorFlow's ops deterministic,
+    so that one seed gives identical metrics run after run on the same machine."""
+    import keras
+    import tensorflow as tf
+
+    keras.utils.set_random_seed(seed)
+    tf.config.experimental.enable_op_determinism()
+
+
+def validation_split(ds: TextDataset, fraction: float, seed: int) -> Split:
+    """Hold out a stratified share of the TRAINING set; the test set stays untouched."""
+    x_tr, x_val, y_tr, y_val = train_test_split(
+        ds.x_train, ds.y_train, test_size=fraction, random_state=seed, stratify=_stratify_labels(ds.y_train)
+    )
+    return Split(x_tr, y_tr, x_val, y_val)
+
+
+def _stratify_labels(y: np.ndarray) -> np.ndarray | None:
+    """Stratify when every class has two examples at least (tiny quick subsets may not)."""
+    counts = np.bincount(y)
+    return y if counts[counts > 0].min() >= 2 else None
+
+
+def class_weights(y: np.ndarray, n_classes: int, power: float) -> dict[int, float] | None:
+    """Inverse-frequency weights raised to ``power`` (0 = none, 0.5 = square root, 1 = balanced),
+    normalised so the average weight per example is 1 and the loss scale is unchanged."""
+    if power == 0:
+        return None
+    counts = np.bincount(y, minlength=n_classes).astype(float)
+    w = np.where(counts > 0, (counts.sum() / np.maximum(counts, 1)) ** power, 0.0)
+    w /= (w * counts).sum() / counts.sum()
+    return {k: float(w[k]) for k in range(n_classes)}
+
+
+class _EpochLog:
+    """A Keras callback factory: times each epoch and prints one line per epoch."""
+
+    @staticmethod
+    def make(ctx: RunContext, name: str, max_epochs: int):
+        import keras
+
+        class EpochLog(keras.callbacks.Callback):
+            def __init__(self):
+                super().__init__()
+                self.seconds: list[float] = []
+
+            def on_epoch_begin(self, epoch, logs=None):
+                self._t0 = time.perf_counter()
+
+            def on_epoch_end(self, epoch, logs=None):
+                dt = time.perf_counter() - self._t0
+                self.seconds.append(dt)
+                logs = logs or {}
+                ctx.echo(
+                    f"{name} epoch {epoch + 1}/{max_epochs}: "
+                    f"loss {logs.get('loss', float('nan')):.4f} acc {logs.get('accuracy', float('nan')):.4f} "
+                    f"val_loss {logs.get('val_loss', float('nan')):.4f} "
+                    f"val_acc {logs.get('val_accuracy', float('nan')):.4f} ({dt:.1f} s)"
+                )
+
+        return EpochLog()
+
+
+@dataclass(frozen=True)
+class FitSettings:
+    epochs: int
+    batch_size: int
+    patience: int
+    monitor: str  # "val_loss" or "val_accuracy"
+    class_weight_power: float = 0.0
+
+
+@dataclass(frozen=True)
+class FitOutcome:
+    history: list[EpochRecord]
+    best_epoch: int
+    stopped_early: bool
+    seconds: float
+
+
+def fit(model, split: Split, settings: FitSettings, ctx: RunContext, name: str, n_classes: int) -> FitOutcome:
+    """Fit with early stopping on the validation split; the best epoch's weights are restored."""
+    import keras
+
+    mode = "min" if settings.monitor.endswith("loss") else "max"
+    stopper = keras.callbacks.EarlyStopping(
+        monitor=settings.monitor, mode=mode, patience=settings.patience, restore_best_weights=True
+    )
+    log = _EpochLog.make(ctx, name, settings.epochs)
+    t0 = time.perf_counter()
+    hist = model.fit(
+        split.x_train,
+        split.y_train,
+        validation_data=(split.x_val, split.y_val),
+        epochs=settings.epochs,
+        batch_size=settings.batch_size,
+        class_weight=class_weights(split.y_train, n_classes, settings.class_weight_power),
+        callbacks=[stopper, log],
+        shuffle=True,
+        verbose=0,
+    )
+    seconds = time.perf_counter() - t0
+    h = hist.history
+    records = [
+        EpochRecord(
+            epoch=i + 1,
+            loss=float(h["loss"][i]),
+            accuracy=float(h["accuracy"][i]),
+            val_loss=float(h["val_loss"][i]),
+            val_accuracy=float(h["val_accuracy"][i]),
+            seconds=float(log.seconds[i]),
+        )
+        for i in range(len(h["loss"]))
+    ]
+    values = np.array(h[settings.monitor])
+    best = int(np.argmin(values) if mode == "min" else np.argmax(values)) + 1
+    ctx.echo(f"{name}: best epoch {best} of {len(records)} by {settings.monitor}, restored")
+    return FitOutcome(records, best, stopper.stopped_epoch > 0, seconds)
+
+
+def predict_proba(model, x: np.ndarray, batch_size: int) -> np.ndarray:
+    """(n, C) class probabilities; a single sigmoid output becomes two columns."""
+    p = np.asarray(model.predict(x, batch_size=batch_size, verbose=0), dtype=np.float64)
+    if p.ndim == 1 or p.shape[1] == 1:
+        p = p.reshape(-1)
+        return np.stack([1.0 - p, p], axis=1)
+    return p
+
+
+def describe_model(model, loss: str) -> ModelSummary:
+    layers = []
+    for layer in model.layers:
+        cfg = layer.get_config()
+        details = []
+        if "input_dim" in cfg:
+            details.append(f"{cfg['input_dim']:,} words x {cfg['output_dim']} dims")
+            if cfg.get("mask_zero"):
+                details.append("masks padding")
+        if "units" in cfg:
+            details.append(f"{cfg['units']} units")
+        if cfg.get("activation") and cfg["activation"] not in ("linear",) and "units" in cfg:
+            details.append(f"{cfg['activation']}")
+        if "rate" in cfg:
+            details.append(f"rate {cfg['rate']}")
+        for key in ("dropout", "recurrent_dropout"):
+            if cfg.get(key):
+                details.append(f"{key.replace('_', ' ')} {cfg[key]}")
+        layers.append(
+            LayerSummary(
+                name=layer.name,
+                class_name=type(layer).__name__,
+                output_shape=str(layer.output.shape) if hasattr(layer, "output") else "",
+                params=int(layer.count_params()),
+                details=", ".join(details),
+            )
+        )
+    opt = model.optimizer
+    trainable = int(sum(np.prod(w.shape) for w in model.trainable_weights))
+    return ModelSummary(
+        layers=layers,
+        total_params=int(model.count_params()),
+        trainable_params=trainable,
+        optimizer=type(opt).__name__,
+        learning_rate=float(np.asarray(opt.learning_rate)),
+        loss=loss,
+    )
+
+
+def summarise_data(ds: TextDataset, split: Split, maxlen: int, vocab_size: int) -> DataSummary:
+    names = list(ds.class_names)
+    train_counts = np.bincount(ds.y_train, minlength=len(names))
+    test_counts = np.bincount(ds.y_test, minlength=len(names))
+    return DataSummary(
+        dataset=ds.title,
+        class_names=names,
+        train_size=len(split.y_train),
+        val_size=len(split.y_val),
+        test_size=len(ds.y_test),
+        train_counts={n: int(c) for n, c in zip(names, train_counts)},
+        test_counts={n: int(c) for n, c in zip(names, test_counts)},
+        vocab_size=vocab_size,
+        maxlen=maxlen,
+        truncated_fraction=float(np.mean(ds.lengths_test > maxlen)),
+        median_length=float(np.median(ds.lengths_test)),
+    )
+
+
+@dataclass(frozen=True)
+class ExperimentSpec:
+    """How one experiment plugs into :func:`run_text_classification`."""
+
+    name: str
+    title: str
+    description: str
+    load: Callable[[BuildPaths, Any, bool], TextDataset]  # (paths, config, quiet) -> dataset
+    build_model: Callable[[Any, int], Any]  # (config, n_classes) -> compiled keras model
+    loss: str
+
+
+def run_text_classification(spec: ExperimentSpec, config: Any, ctx: RunContext) -> tuple[Results, Predictions]:
+    """Load, split, fit, evaluate once on the test set; return the results contract.
+
+    ``config`` is the experiment's frozen dataclass; it must have the fields
+    seed, epochs, batch_size, patience, monitor, val_fraction, maxlen,
+    vocab_size, class_weight_power, subset_train and subset_test.
+    """
+    started = datetime.now(timezone.utc)
+    t0 = time.perf_counter()
+    ds = spec.load(ctx.paths, config, ctx.quiet)
+    if config.subset_train or config.subset_test:
+        ds = stratified_subset(ds, config.subset_train or len(ds.y_train), config.subset_test or len(ds.y_test), config.seed)
+    load_seconds = time.perf_counter() - t0
+    ctx.echo(f"{spec.name}: {len(ds.y_train):,} training and {len(ds.y_test):,} test examples ({load_seconds:.1f} s)")
+
+    set_seed(config.seed)
+    split = validation_split(ds, config.val_fraction, config.seed)
+    n_classes = len(ds.class_names)
+    model = spec.build_model(config, n_classes)
+    settings = FitSettings(config.epochs, config.batch_size, config.patience, config.monitor, config.class_weight_power)
+    outcome = fit(model, split, settings, ctx, spec.name, n_classes)
+
+    t1 = time.perf_counter()
+    y_prob = predict_proba(model, ds.x_test, batch_size=512)
+    test = metrics.compute(ds.y_test, y_prob, ds.class_names)
+    evaluate_seconds = time.perf_counter() - t1
+    ctx.echo(f"{spec.name}: test accuracy {test.accuracy:.4f}, ROC AUC {test.roc_auc:.4f}, macro F1 {test.macro_f1:.4f}")
+
+    commit, dirty = provenance.git_state()
+    import tensorflow as tf
+
+    gpus = tf.config.list_physical_devices("GPU")
+    results = Results(
+        experiment=spec.name,
+        title=spec.title,
+        description=spec.description,
+        config=dataclasses.asdict(config),
+        data=summarise_data(ds, split, config.maxlen, config.vocab_size),
+        model=describe_model(model, spec.loss),
+        history=outcome.history,
+        best_epoch=outcome.best_epoch,
+        stopped_early=outcome.stopped_early,
+        test=test,
+        timings=Timings(load_seconds=load_seconds, train_seconds=outcome.seconds, evaluate_seconds=evaluate_seconds),
+        provenance=Provenance(
+            git_commit=commit,
+            git_dirty=dirty,
+            packages=provenance.package_versions(),
+            seed=config.seed,
+            data_checksums=dict(ds.checksums),
+            gpu=gpus[0].name if gpus else None,
+            started_at=started,
+            finished_at=datetime.now(timezone.utc),
+            **provenance.machine(),
+        ),
+    )
+    predictions = Predictions(y_true=np.asarray(ds.y_test), y_prob=y_prob, ids=np.asarray(ds.ids_test).astype(str))
+    return results, predictions
