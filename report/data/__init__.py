@@ -11,6 +11,7 @@ from report.data.checksum import sha256_file
 from report.data.dataset import TextDataset, TextSettings, stratified_subset
 from report.data.errors import DataError
 from report.data.loader import load_imdb, load_reuters
+from report.data.sources import source_checksums
 
 __all__ = [
     "DataError",
@@ -19,5 +20,6 @@ __all__ = [
     "load_imdb",
     "load_reuters",
     "sha256_file",
+    "source_checksums",
     "stratified_subset",
 ]
