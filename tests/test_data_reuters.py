@@ -1,0 +1,168 @@
+"""Reuters-21578 recipe on tiny SGML; counts on the real archive."""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from report.data import DataError, TextSettings, load_reuters, text
+from report.data.fixtures import sgml_doc, tiny_reuters_files, write_reuters
+from report.data.reuters import Wire, apply_recipe, parse_sgml
+
+SMALL = TextSettings(vocab_size=50, maxlen=8)
+
+
+def real_data_dir() -> Path:
+    return Path(os.environ.get("MAKE_REPORT_DATA") or Path(__file__).parents[1] / "../shared/data").resolve()
+
+
+def test_parse_sgml_first_topic_entities_and_own_title_body():
+    sgml = (
+        '<!DOCTYPE lewis SYSTEM "lewis.dtd">\n'
+        + sgml_doc(7, ["grain", "wheat"], "U.S. &lt;GRAIN&gt; SALES", "Sales rose caf\xe9 &amp; more.")
+        + sgml_doc(8, [], "NO TOPIC", "ignored body")
+        + sgml_doc(9, ["earn"], "TITLE ONLY", None)  # body-less: must not borrow the next wire's body
+        + sgml_doc(10, ["acq"], "NEXT", "next body")
+    )
+    wires = parse_sgml(sgml, "reut2-000.sgm")
+    assert [w.newid for w in wires] == ["7", "8", "9", "10"]
+    assert wires[0].topics == ("grain", "wheat") and wires[1].topics == ()
+    assert wires[0].text == "U.S. <GRAIN> SALES\nSales rose caf\xe9 & more.\n Reuter"
+    assert "\x03" not in wires[0].text
+    assert wires[2].text == "TITLE ONLY"
+
+
+def test_parse_unproc_wire_uses_whole_text():
+    doc = '<REUTERS TOPICS="YES" NEWID="5"><TOPICS><D>earn</D></TOPICS><TEXT TYPE="UNPROC">&#2;\nRAW &amp; TEXT\n&#3;</TEXT></REUTERS>'
+    assert parse_sgml(doc)[0].text == "RAW & TEXT"
+
+
+def wire(i: int, topic: str | None) -> Wire:
+    return Wire(str(i), (topic,) if topic else (), f"text {i}", "f")
+
+
+def test_recipe_min_count_first_appearance_and_split():
+    topics = ["b", None, "a", "b", "c", "a", "b", "a", "c", "b", "d", "a", "b"] * 2
+    wires = [wire(i, t) for i, t in enumerate(topics)]
+    split = apply_recipe(wires, min_topic_count=5)
+    # counts: b 10, a 8, c 4, d 2 -> keep b, a; numbered by first appearance
+    assert split.class_names == ("b", "a")
+    kept = [w for w in wires if w.topics and w.topics[0] in ("a", "b")]
+    assert len(split.train) + len(split.test) == len(kept) == 18
+    assert len(split.train) == int(18 * 0.8) == 14
+    idx = np.arange(18)
+    np.random.RandomState(113).shuffle(idx)
+    assert [w.newid for w, _ in split.train + split.test] == [kept[i].newid for i in idx]
+    for w, y in split.train + split.test:
+        assert split.class_names[y] == w.topics[0]
+
+
+def test_recipe_labels_multi_topic_wires_by_first_topic():
+    wires = [Wire("1", ("x", "y"), "", "f"), Wire("2", ("y",), "", "f"), Wire("3", ("y", "x"), "", "f")]
+    split = apply_recipe(wires, min_topic_count=1, test_split=0.0)
+    assert split.class_names == ("x", "y")
+    assert sorted((w.newid, y) for w, y in split.train) == [("1", 0), ("2", 1), ("3", 1)]
+
+
+def test_recipe_errors():
+    with pytest.raises(ValueError, match="no document has a topic"):
+        apply_recipe([wire(1, None)])
+    with pytest.raises(ValueError, match="at least 15"):
+        apply_recipe([wire(1, "a"), wire(2, "b")])
+
+
+@pytest.mark.parametrize("layout", ["folder", "archive", "archive-no-top-folder"])
+def test_load_tiny_reuters(tmp_path, layout):
+    write_reuters(tmp_path, archive=layout != "folder", top=layout != "archive-no-top-folder")
+    ds = load_reuters(tmp_path, tmp_path / "cache", SMALL, quiet=True, download=False, min_topic_count=3)
+    assert ds.name == "reuters" and ds.title == "Reuters-21578"
+    assert ds.class_names == ("cocoa", "grain", "earn")  # gold (2 wires) dropped; first-appearance order
+    assert len(ds.y_train) == 16 and len(ds.y_test) == 4  # 20 wires, 80/20
+    assert ds.ratings_test is None and ds.ratings_train is None
+    all_y = np.concatenate([ds.y_train, ds.y_test])
+    assert Counter(all_y.tolist()) == {0: 5, 1: 5, 2: 10}
+    # ids are NEWIDs, texts the wire's own title + body
+    wires = {w.newid: w for name, sgml in tiny_reuters_files().items() for w in parse_sgml(sgml, name)}
+    for ids, y, texts in ((ds.ids_train, ds.y_train, ds.texts_train()), (ds.ids_test, ds.y_test, ds.texts_test())):
+        for newid, label, raw in zip(ids, y, texts):
+            assert wires[newid].topics[0] == ds.class_names[label] and wires[newid].text == raw
+    assert "3" in set(ds.ids_train) | set(ds.ids_test)  # the (grain, wheat) wire, labelled grain
+    assert "caf\xe9" in " ".join(ds.texts_train() + ds.texts_test())  # latin-1 decoded
+    # vocabulary from the training wires only; front padding
+    train_words = {w for t in ds.texts_train() for w in text.tokenise(t)}
+    assert set(ds.vocab[2:]) <= train_words
+    assert ds.x_train.shape == (16, 8) and ds.x_train.max() < 50
+    short = int(np.argmin(ds.lengths_train))
+    assert ds.lengths_train[short] < 8 and ds.x_train[short, 0] == 0
+
+
+def test_min_topic_count_default_is_15(tmp_path):
+    write_reuters(tmp_path)  # no tiny topic reaches 15 wires
+    with pytest.raises(DataError, match="reut2-\\*.sgm.*at least 15"):
+        load_reuters(tmp_path, tmp_path / "cache", SMALL, quiet=True, download=False)
+
+
+# --- bad input ------------------------------------------------------------------------------------------------
+
+
+def test_missing(tmp_path):
+    with pytest.raises(DataError) as err:
+        load_reuters(tmp_path, tmp_path / "cache", SMALL, quiet=True, download=False)
+    assert "reuters21578.tar.gz" in err.value.message and str(tmp_path) in err.value.message
+
+
+def test_sgml_with_no_topics_at_all(tmp_path):
+    write_reuters(tmp_path, {"reut2-000.sgm": sgml_doc(1, [], "A", "b") + sgml_doc(2, [], "C", "d")})
+    with pytest.raises(DataError, match="reut2-000.sgm.*no document has a topic"):
+        load_reuters(tmp_path, tmp_path / "cache", SMALL, quiet=True, download=False)
+
+
+def test_sgml_with_no_usable_topics(tmp_path):
+    write_reuters(tmp_path, {"reut2-000.sgm": sgml_doc(1, ["a"], "A", "b") + sgml_doc(2, ["b"], "C", "d")})
+    with pytest.raises(DataError, match="reut2-000.sgm.*at least 2"):
+        load_reuters(tmp_path, tmp_path / "cache", SMALL, quiet=True, download=False, min_topic_count=2)
+
+
+def test_sgml_without_documents(tmp_path):
+    write_reuters(tmp_path, {"reut2-000.sgm": sgml_doc(1, ["a"], "A", "b"), "reut2-001.sgm": "<html>nothing</html>"})
+    with pytest.raises(DataError, match="reut2-001.sgm.*no <REUTERS> documents"):
+        load_reuters(tmp_path, tmp_path / "cache", SMALL, quiet=True, download=False, min_topic_count=1)
+
+
+def test_no_sgml_files(tmp_path):
+    write_reuters(tmp_path, {})
+    with pytest.raises(DataError, match="reuters21578.*no reut2-\\*.sgm files"):
+        load_reuters(tmp_path, tmp_path / "cache", SMALL, quiet=True, download=False)
+
+
+def test_truncated_archive(tmp_path):
+    archive = write_reuters(tmp_path, archive=True)
+    archive.write_bytes(archive.read_bytes()[:300])
+    with pytest.raises(DataError, match="reuters21578.tar.gz.*corrupt or truncated"):
+        load_reuters(tmp_path, tmp_path / "cache", SMALL, quiet=True, download=False, min_topic_count=3)
+
+
+# --- real data ------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.realdata
+@pytest.mark.slow
+def test_real_reuters_counts(tmp_path):
+    data = real_data_dir()
+    if not (data / "reuters21578.tar.gz").is_file():
+        pytest.skip(f"real data not found in {data}")
+    ds = load_reuters(data, tmp_path / "cache", TextSettings(), quiet=True, download=False)
+    assert len(ds.y_train) + len(ds.y_test) == 11_228
+    assert (len(ds.y_train), len(ds.y_test)) == (8_982, 2_246)
+    assert len(ds.class_names) == 46 and set(np.unique(ds.y_train)) == set(range(46))
+    assert ds.class_names[:5] == ("cocoa", "grain", "veg-oil", "earn", "acq")
+    test_counts = Counter(ds.class_names[y] for y in ds.y_test)
+    assert test_counts["earn"] == 813 and test_counts["acq"] == 474
+    assert len(set(ds.ids_train) | set(ds.ids_test)) == 11_228
+    assert ds.x_train.shape == (8_982, 200) and ds.x_train.max() < 10_000
+    assert all(t.strip() for t in ds.texts_test())
+    assert ds.checksums == {"reuters21578.tar.gz": "cf21797f6e5fffdf5551131d45d5f9bfd69e4593999ebbc5992ad27a4f2d5972"}
