@@ -14,6 +14,7 @@ from report.data import TextDataset, TextSettings, load_imdb
 from report.training import ExperimentSpec, RunContext, run_text_classification
 
 NAME = "imdb_simplernn"
+DATASET = "imdb"  # which raw data it reads: part of its cache key
 TITLE = "IMDB sentiment with a SimpleRNN"
 DESCRIPTION = (
     "A single-layer SimpleRNN reads each review word by word and a sigmoid unit turns its last "

@@ -14,6 +14,7 @@ from report.data import TextDataset, TextSettings, load_reuters
 from report.training import ExperimentSpec, RunContext, run_text_classification
 
 NAME = "reuters_lstm"
+DATASET = "reuters"  # which raw data it reads: part of its cache key
 TITLE = "Reuters newswire topics with an LSTM"
 DESCRIPTION = (
     "A single-layer LSTM reads each newswire and a softmax layer spreads its last hidden state "

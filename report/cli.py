@@ -46,12 +46,13 @@ def train_options(func):
         help="Override a config field, e.g. --set epochs=3. Repeatable.",
     )
     @click.option("--quiet", "-q", is_flag=True, help="No progress lines.")
+    @click.option("--force", is_flag=True, help="Train even when the results are fresh.")
     @functools.wraps(func)
-    def wrapper(*args, quick, seed, set_, quiet, **kwargs):
+    def wrapper(*args, quick, seed, set_, quiet, force, **kwargs):
         from report.overrides import parse_pairs
         from report.pipeline import TrainOptions
 
-        options = TrainOptions(quick=quick, seed=seed, overrides=parse_pairs(set_), quiet=quiet)
+        options = TrainOptions(quick=quick, seed=seed, overrides=parse_pairs(set_), quiet=quiet, force=force)
         return func(*args, options=options, **kwargs)
 
     return wrapper
@@ -90,10 +91,25 @@ def list_():
 @path_options
 @train_options
 def train(names, paths, options):
-    """Train experiments (all by default) and write build/results/NAME/.
+    """Train experiments (all by default) whose results are not fresh,
+    and write build/results/NAME/.
 
     Example: make-report train imdb_simplernn --set epochs=3
     """
     from report.pipeline import train as run_training
 
     run_training(_check_names(names), paths, options)
+
+
+@cli.command()
+@click.argument("names", nargs=-1, metavar="[NAME]...")
+@path_options
+@train_options
+def status(names, paths, options):
+    """Show whether each experiment's results are fresh, and why not.
+
+    Example: make-report status
+    """
+    from report.status import status_table
+
+    click.echo(status_table(_check_names(names), paths, options))

@@ -1,4 +1,9 @@
-"""Run experiments and write their results folders: the training half of a build."""
+"""Run experiments and write their results folders: the training half of a build.
+
+Each experiment's results carry a key (see ``report.keys``); an experiment is
+trained again only when its key changed, its results are missing or broken,
+or ``force`` is set. Finding that out imports no TensorFlow.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from report import overrides, registry, results
+import click
+
+from report import keys, overrides, registry, results
 from report.config import BuildPaths
 
 
@@ -16,6 +23,27 @@ class TrainOptions:
     seed: int | None = None  # None keeps each experiment's own default seed
     overrides: Mapping[str, Any] = field(default_factory=dict)  # --set field=value, applied last
     quiet: bool = False
+    force: bool = False  # train even when the results are fresh
+
+
+@dataclass(frozen=True)
+class Freshness:
+    """Whether an experiment's results match what training would produce now."""
+
+    name: str
+    state: str  # "fresh", "stale", "missing" or "broken"
+    reasons: tuple[str, ...]  # for "stale": which key parts changed; otherwise the problem
+    key: str
+    key_parts: Mapping[str, str]
+    results: results.Results | None
+
+    @property
+    def fresh(self) -> bool:
+        return self.state == "fresh"
+
+    @property
+    def why(self) -> str:
+        return ", ".join(self.reasons) if self.reasons else "-"
 
 
 def experiment_config(name: str, options: TrainOptions) -> Any:
@@ -29,17 +57,57 @@ def experiment_config(name: str, options: TrainOptions) -> Any:
     return overrides.apply(config, options.overrides, where=name)
 
 
-def train(names: Sequence[str], paths: BuildPaths, options: TrainOptions) -> list[results.Results]:
-    """Train each named experiment and write ``build/results/<name>/`` atomically."""
-    from report.training import RunContext  # imports scikit-learn; TensorFlow only once training starts
+def current_key(name: str, paths: BuildPaths, config: Any) -> dict[str, str]:
+    from report.data import source_checksums
 
-    configs = {name: experiment_config(name, options) for name in names}  # fail on a bad --set before training
-    ctx = RunContext(paths=paths, quiet=options.quiet)
+    module = registry.load(name)
+    checksums = source_checksums(module.DATASET, paths.data, paths.cache)
+    return keys.key_parts(module.__name__, config, checksums)
+
+
+def freshness(name: str, paths: BuildPaths, options: TrainOptions) -> Freshness:
+    parts = current_key(name, paths, experiment_config(name, options))
+    key = keys.combine(parts)
+    try:
+        res = results.load(results.results_dir(paths.results, name))
+    except results.ResultsError as exc:
+        missing = not (results.results_dir(paths.results, name) / results.RESULTS_FILE).exists()
+        state = "missing" if missing else "broken"
+        return Freshness(name, state, (exc.format_message(),) if not missing else (), key, parts, None)
+    if res.key == key:
+        return Freshness(name, "fresh", (), key, parts, res)
+    return Freshness(name, "stale", tuple(keys.changed_parts(res.key_parts, parts)), key, parts, res)
+
+
+def train(names: Sequence[str], paths: BuildPaths, options: TrainOptions) -> list[results.Results]:
+    """Train each named experiment whose results are not fresh and write ``build/results/<name>/``.
+
+    Returns the results of the experiments actually trained.
+    """
+    from report.checkpoint import Checkpoints
+
+    configs = {name: experiment_config(name, options) for name in names}  # fail on a bad --set first
     written = []
     for name, config in configs.items():
+        state = freshness(name, paths, options)
+        if state.fresh and not options.force:
+            _echo(options, f"{name}: results are fresh (key {state.key}), not training; --force trains anyway")
+            continue
+        if state.state == "broken":
+            _echo(options, f"{name}: {state.why}; training again")
+        from report.training import RunContext  # TensorFlow is imported only from here on
+
+        ctx = RunContext(paths=paths, quiet=options.quiet, key=state.key)
         res, preds = registry.load(name).run(config, ctx)
+        res = res.model_copy(update={"key_parts": dict(state.key_parts)})
         folder = results.results_dir(paths.results, name)
         results.save(folder, res, preds)
-        ctx.echo(f"{name}: wrote {folder}")
+        Checkpoints(paths.checkpoints / name, state.key).clear()
+        _echo(options, f"{name}: wrote {folder}")
         written.append(res)
     return written
+
+
+def _echo(options: TrainOptions, message: str) -> None:
+    if not options.quiet:
+        click.echo(message, err=True)

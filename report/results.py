@@ -164,6 +164,7 @@ class Results(_Model):
     title: str
     description: str = Field(default="", description="one paragraph: what the experiment shows")
     key: str = Field(default="", description="cache key of config, code, data and versions")
+    key_parts: dict[str, str] = Field(default_factory=dict, description="the key's parts, to say why it changed")
     config: dict[str, Any]
     data: DataSummary
     model: ModelSummary

@@ -8,6 +8,7 @@ functions), and only experiments call it.
 from __future__ import annotations
 
 import dataclasses
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ import numpy as np
 from sklearn.model_selection import train_test_split
 
 from report import metrics, provenance
+from report.checkpoint import Checkpoints, LoopState
 from report.config import BuildPaths
 from report.data import TextDataset, stratified_subset
 from report.results import (
@@ -39,6 +41,8 @@ class RunContext:
 
     paths: BuildPaths
     quiet: bool = False
+    key: str = ""  # the experiment's cache key, stored in results and checkpoints
+    checkpoint: bool = True  # save a checkpoint after every epoch and resume from one
 
     def echo(self, message: str) -> None:
         if not self.quiet:
@@ -56,6 +60,7 @@ class Split:
 def set_seed(seed: int) -> None:
     """Seed Python, NumPy and TensorFlow and make TensorFlow's ops deterministic,
     so that one seed gives identical metrics run after run on the same machine."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # keep TensorFlow's C++ start-up chatter out of the log
     import keras
     import tensorflow as tf
 
@@ -88,41 +93,13 @@ def class_weights(y: np.ndarray, n_classes: int, power: float) -> dict[int, floa
     return {k: float(w[k]) for k in range(n_classes)}
 
 
-class _EpochLog:
-    """A Keras callback factory: times each epoch and prints one line per epoch."""
-
-    @staticmethod
-    def make(ctx: RunContext, name: str, max_epochs: int):
-        import keras
-
-        class EpochLog(keras.callbacks.Callback):
-            def __init__(self):
-                super().__init__()
-                self.seconds: list[float] = []
-
-            def on_epoch_begin(self, epoch, logs=None):
-                self._t0 = time.perf_counter()
-
-            def on_epoch_end(self, epoch, logs=None):
-                dt = time.perf_counter() - self._t0
-                self.seconds.append(dt)
-                logs = logs or {}
-                ctx.echo(
-                    f"{name} epoch {epoch + 1}/{max_epochs}: "
-                    f"loss {logs.get('loss', float('nan')):.4f} acc {logs.get('accuracy', float('nan')):.4f} "
-                    f"val_loss {logs.get('val_loss', float('nan')):.4f} "
-                    f"val_acc {logs.get('val_accuracy', float('nan')):.4f} ({dt:.1f} s)"
-                )
-
-        return EpochLog()
-
-
 @dataclass(frozen=True)
 class FitSettings:
     epochs: int
     batch_size: int
     patience: int
     monitor: str  # "val_loss" or "val_accuracy"
+    seed: int
     class_weight_power: float = 0.0
 
 
@@ -134,44 +111,68 @@ class FitOutcome:
     seconds: float
 
 
-def fit(model, split: Split, settings: FitSettings, ctx: RunContext, name: str, n_classes: int) -> FitOutcome:
-    """Fit with early stopping on the validation split; the best epoch's weights are restored."""
+def _reseed(model, seed: int, epoch: int) -> None:
+    """Put every random stream in a state fixed by (seed, epoch) before an epoch starts.
+
+    Shuffling and dropout then depend only on the weights and the epoch number,
+    so a run resumed from a checkpoint continues exactly as an uninterrupted one.
+    """
     import keras
 
-    mode = "min" if settings.monitor.endswith("loss") else "max"
-    stopper = keras.callbacks.EarlyStopping(
-        monitor=settings.monitor, mode=mode, patience=settings.patience, restore_best_weights=True
-    )
-    log = _EpochLog.make(ctx, name, settings.epochs)
-    t0 = time.perf_counter()
-    hist = model.fit(
-        split.x_train,
-        split.y_train,
-        validation_data=(split.x_val, split.y_val),
-        epochs=settings.epochs,
-        batch_size=settings.batch_size,
-        class_weight=class_weights(split.y_train, n_classes, settings.class_weight_power),
-        callbacks=[stopper, log],
-        shuffle=True,
-        verbose=0,
-    )
-    seconds = time.perf_counter() - t0
-    h = hist.history
-    records = [
-        EpochRecord(
-            epoch=i + 1,
-            loss=float(h["loss"][i]),
-            accuracy=float(h["accuracy"][i]),
-            val_loss=float(h["val_loss"][i]),
-            val_accuracy=float(h["val_accuracy"][i]),
-            seconds=float(log.seconds[i]),
+    epoch_seed = seed * 10_007 + epoch
+    keras.utils.set_random_seed(epoch_seed)
+    for layer in model._flatten_layers(include_self=False):
+        generator = getattr(layer, "seed_generator", None)
+        if generator is not None:
+            generator.state.assign(np.array([epoch_seed, 0], dtype=generator.state.dtype))
+
+
+def fit(model, split: Split, settings: FitSettings, ctx: RunContext, name: str, n_classes: int,
+        checkpoints: Checkpoints | None = None) -> tuple[Any, FitOutcome]:
+    """Fit one epoch at a time with early stopping on the validation split.
+
+    After each epoch the model, the best weights so far and the loop's state are
+    checkpointed atomically; an interrupted run resumes from the last completed
+    epoch. The best epoch's weights are restored at the end.
+    """
+    better = (lambda a, b: a < b) if settings.monitor.endswith("loss") else (lambda a, b: a > b)
+    weights = class_weights(split.y_train, n_classes, settings.class_weight_power)
+    model, state = checkpoints.resume(model) if checkpoints else (model, None)
+    if state is None:
+        state = LoopState()
+    elif state.history:
+        ctx.echo(f"{name}: resuming after epoch {len(state.history)} from {checkpoints.folder}")
+    best_weights = checkpoints.best_weights(model, state) if checkpoints and state.history else None
+    while len(state.history) < settings.epochs and state.wait < settings.patience:
+        epoch = len(state.history) + 1
+        _reseed(model, settings.seed, epoch)
+        t0 = time.perf_counter()
+        h = model.fit(
+            split.x_train, split.y_train, validation_data=(split.x_val, split.y_val),
+            epochs=1, batch_size=settings.batch_size, class_weight=weights, shuffle=True, verbose=0,
+        ).history
+        record = EpochRecord(
+            epoch=epoch, loss=float(h["loss"][0]), accuracy=float(h["accuracy"][0]),
+            val_loss=float(h["val_loss"][0]), val_accuracy=float(h["val_accuracy"][0]),
+            seconds=time.perf_counter() - t0,
         )
-        for i in range(len(h["loss"]))
-    ]
-    values = np.array(h[settings.monitor])
-    best = int(np.argmin(values) if mode == "min" else np.argmax(values)) + 1
-    ctx.echo(f"{name}: best epoch {best} of {len(records)} by {settings.monitor}, restored")
-    return FitOutcome(records, best, stopper.stopped_epoch > 0, seconds)
+        value = getattr(record, settings.monitor)
+        if state.best_epoch == 0 or better(value, state.best_value):
+            state = state.improved(record, value)
+            best_weights = model.get_weights()
+        else:
+            state = state.waited(record)
+        ctx.echo(
+            f"{name} epoch {epoch}/{settings.epochs}: loss {record.loss:.4f} acc {record.accuracy:.4f} "
+            f"val_loss {record.val_loss:.4f} val_acc {record.val_accuracy:.4f} ({record.seconds:.1f} s)"
+        )
+        if checkpoints:
+            checkpoints.save(model, state, best_weights)
+    seconds = sum(r.seconds for r in state.history)  # time inside model.fit, resumed epochs included
+    model.set_weights(best_weights)
+    stopped_early = state.wait >= settings.patience and len(state.history) < settings.epochs
+    ctx.echo(f"{name}: best epoch {state.best_epoch} of {len(state.history)} by {settings.monitor}, restored")
+    return model, FitOutcome(list(state.history), state.best_epoch, stopped_early, seconds)
 
 
 def predict_proba(model, x: np.ndarray, batch_size: int) -> np.ndarray:
@@ -272,8 +273,11 @@ def run_text_classification(spec: ExperimentSpec, config: Any, ctx: RunContext) 
     split = validation_split(ds, config.val_fraction, config.seed)
     n_classes = len(ds.class_names)
     model = spec.build_model(config, n_classes)
-    settings = FitSettings(config.epochs, config.batch_size, config.patience, config.monitor, config.class_weight_power)
-    outcome = fit(model, split, settings, ctx, spec.name, n_classes)
+    settings = FitSettings(
+        config.epochs, config.batch_size, config.patience, config.monitor, config.seed, config.class_weight_power
+    )
+    checkpoints = Checkpoints(ctx.paths.checkpoints / spec.name, ctx.key) if ctx.checkpoint else None
+    model, outcome = fit(model, split, settings, ctx, spec.name, n_classes, checkpoints)
 
     t1 = time.perf_counter()
     y_prob = predict_proba(model, ds.x_test, batch_size=512)
@@ -289,6 +293,7 @@ def run_text_classification(spec: ExperimentSpec, config: Any, ctx: RunContext) 
         experiment=spec.name,
         title=spec.title,
         description=spec.description,
+        key=ctx.key,
         config=dataclasses.asdict(config),
         data=summarise_data(ds, split, config.maxlen, config.vocab_size),
         model=describe_model(model, spec.loss),

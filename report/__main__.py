@@ -1,0 +1,5 @@
+"""``python -m report`` is ``make-report``."""
+
+from report.cli import cli
+
+cli(prog_name="make-report")

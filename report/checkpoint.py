@@ -1,0 +1,128 @@
+"""Per-epoch training checkpoints, so an interrupted run resumes where it stopped.
+
+Layout of ``build/checkpoints/<experiment>/``:
+
+- ``state.json``: the loop's state (history, best epoch, patience counter) and
+  the experiment's key; written last, so it is the commit point of an epoch.
+- ``epoch-NNN.keras``: the model after epoch NNN, optimizer state included.
+- ``best-NNN.weights.h5``: the weights of the best epoch so far.
+
+Files are named by epoch and written atomically before ``state.json`` points
+at them, so a kill at any moment leaves either the previous epoch's complete
+checkpoint or the new one. A checkpoint whose key differs from the run's
+(config, code, data or versions changed) or that cannot be read is ignored
+with a one-line note, and training starts afresh.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import click
+
+from report import atomic
+from report.results import EpochRecord
+
+STATE_FILE = "state.json"
+
+
+@dataclass(frozen=True)
+class LoopState:
+    history: tuple[EpochRecord, ...] = ()
+    best_epoch: int = 0  # 0 = no epoch yet
+    best_value: float = 0.0
+    wait: int = 0  # epochs since the last improvement
+
+    def improved(self, record: EpochRecord, value: float) -> "LoopState":
+        return replace(self, history=self.history + (record,), best_epoch=record.epoch, best_value=value, wait=0)
+
+    def waited(self, record: EpochRecord) -> "LoopState":
+        return replace(self, history=self.history + (record,), wait=self.wait + 1)
+
+    def to_json(self) -> dict:
+        return {
+            "history": [r.model_dump() for r in self.history],
+            "best_epoch": self.best_epoch,
+            "best_value": self.best_value,
+            "wait": self.wait,
+        }
+
+    @classmethod
+    def from_json(cls, raw: dict) -> "LoopState":
+        return cls(
+            history=tuple(EpochRecord.model_validate(r) for r in raw["history"]),
+            best_epoch=int(raw["best_epoch"]),
+            best_value=float(raw["best_value"]),
+            wait=int(raw["wait"]),
+        )
+
+
+@dataclass(frozen=True)
+class Checkpoints:
+    folder: Path
+    key: str  # the experiment's cache key: a checkpoint from another key is never resumed
+    notes: list[str] = field(default_factory=list, compare=False)
+
+    def _model_file(self, epoch: int) -> Path:
+        return self.folder / f"epoch-{epoch:03d}.keras"
+
+    def _best_file(self, epoch: int) -> Path:
+        return self.folder / f"best-{epoch:03d}.weights.h5"
+
+    def save(self, model, state: LoopState, best_weights: list) -> None:
+        epoch = len(state.history)
+        with atomic.atomic_path(self._model_file(epoch)) as tmp:
+            model.save(tmp)
+        best = self._best_file(state.best_epoch)
+        if not best.exists() or state.best_epoch == epoch:
+            current = model.get_weights()
+            model.set_weights(best_weights)
+            with atomic.atomic_path(best, suffix=".weights.h5") as tmp:
+                model.save_weights(tmp)
+            model.set_weights(current)
+        payload = {"key": self.key, "epoch": epoch, **state.to_json()}
+        atomic.write_text(self.folder / STATE_FILE, json.dumps(payload, indent=1))
+        self._prune(keep={self._model_file(epoch).name, best.name, STATE_FILE})
+
+    def _prune(self, keep: set[str]) -> None:
+        for path in self.folder.iterdir():
+            if path.name not in keep and not path.name.startswith("."):
+                path.unlink(missing_ok=True)
+
+    def resume(self, model):
+        """(model, state) after the last completed epoch, or (the given model, None) to start afresh.
+
+        The returned model is the one saved, optimizer state included."""
+        path = self.folder / STATE_FILE
+        if not path.exists():
+            return model, None
+        try:
+            raw = json.loads(path.read_text(encoding="utf-8"))
+            if raw.get("key") != self.key:
+                self._note(f"{self.folder}: checkpoint is from another config, code or data; starting afresh")
+                self.clear()
+                return model, None
+            state = LoopState.from_json(raw)
+            import keras
+
+            return keras.models.load_model(self._model_file(raw["epoch"])), state
+        except Exception as exc:  # any unreadable checkpoint: report in one line and start afresh
+            self._note(f"{path}: unreadable checkpoint ({type(exc).__name__}); starting afresh")
+            self.clear()
+            return model, None
+
+    def best_weights(self, model, state: LoopState) -> list:
+        current = model.get_weights()
+        model.load_weights(self._best_file(state.best_epoch))
+        best = model.get_weights()
+        model.set_weights(current)
+        return best
+
+    def clear(self) -> None:
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+    def _note(self, message: str) -> None:
+        click.echo(message, err=True)
