@@ -58,11 +58,18 @@ def download(name: str, filename: str, data_dir: Path, *, quiet: bool = False) -
         _check_gzip(tmp)
         os.replace(tmp, target)
     except (urllib.error.URLError, OSError, EOFError, zlib.error, ValueError) as exc:
-        reason = getattr(exc, "reason", None) or exc
-        raise DataError(f"could not download {url} ({type(exc).__name__}: {reason}); {manual_fix(name, filename, data_dir)}") from None
+        raise DataError(f"could not download {url} ({_describe(exc)}); {manual_fix(name, filename, data_dir)}") from None
     finally:
         tmp.unlink(missing_ok=True)
     return target
+
+
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, urllib.error.HTTPError):
+        return f"HTTP {exc.code} {exc.reason}"
+    if isinstance(exc, urllib.error.URLError):
+        return f"{exc.reason}"
+    return f"{type(exc).__name__}: {exc}"
 
 
 def _fetch(url: str, out, filename: str, quiet: bool) -> None:
@@ -71,8 +78,9 @@ def _fetch(url: str, out, filename: str, quiet: bool) -> None:
         length = response.headers.get("Content-Length")
         total = int(length) if length and length.isdigit() else None
         got = 0
-        with click.progressbar(
-            length=total, label=f"Downloading {filename}", file=sys.stderr, hidden=quiet
+        with click.progressbar(  # an empty iterable stands in for an unknown length
+            iterable=None if total is not None else iter(()),
+            length=total, label=f"Downloading {filename}", file=sys.stderr, hidden=quiet,
         ) as bar:
             while chunk := response.read(CHUNK):
                 out.write(chunk)
