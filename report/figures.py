@@ -30,6 +30,7 @@ from typing import ClassVar, Protocol
 import matplotlib as mpl
 import numpy as np
 from matplotlib.axes import Axes
+from matplotlib.patches import Rectangle
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.transforms import Bbox
@@ -193,7 +194,7 @@ class TrainingCurvesDisplay:
         """Draw on a pair of axes (accuracy, loss), or on a new two-panel figure."""
         with style():
             if ax is None:
-                _, ax = new_figure(TEXT_WIDTH_IN, 2.7, ncols=2)
+                _, ax = new_figure(TEXT_WIDTH_IN, 3.0, ncols=2)
             acc_ax, loss_ax = ax
             panels = (
                 (acc_ax, "Accuracy", self.accuracy, self.val_accuracy),
@@ -214,24 +215,30 @@ class TrainingCurvesDisplay:
                 a.xaxis.set_major_locator(MaxNLocator(integer=True))
                 a.set_xlim(self.epochs.min() - 0.3, self.epochs.max() + 0.3)
                 a.grid(True, axis="y")
-            acc_ax.legend(loc="best")
+            fig = acc_ax.figure
+            if fig.get_layout_engine() is not None:  # below the panels, where it cannot hide a curve
+                fig.legend(*acc_ax.get_legend_handles_labels(), loc="outside lower center", ncols=2)
+            else:
+                acc_ax.legend(loc="best")
             self.axes_ = (acc_ax, loss_ax)
-            self.figure_ = acc_ax.figure
+            self.figure_ = fig
         return self
 
     def alt_text(self) -> str:
         n = len(self.epochs)
         i = self.best_epoch - 1
         lowest = int(self.epochs[int(np.argmin(self.val_loss))])
+        val_loss, val_acc = f"{self.val_loss[i]:.3f}", fmt_score(self.val_accuracy[i])
         if lowest == self.best_epoch:
-            where = f"validation loss is lowest at epoch {self.best_epoch}"
+            best = (f"validation loss is lowest at epoch {self.best_epoch} ({val_loss}), the marked best epoch, "
+                    f"where validation accuracy is {val_acc}")
         else:
-            where = f"epoch {self.best_epoch} is marked as best; validation loss is lowest at epoch {lowest}"
+            best = (f"the marked best epoch {self.best_epoch} has validation loss {val_loss} and validation "
+                    f"accuracy {val_acc}, while validation loss is lowest at epoch {lowest}")
         return (
-            f"Line chart of training and validation accuracy and loss over {n} epoch{'s' * (n != 1)}; "
-            f"{where} ({self.val_loss[i]:.3f}, validation accuracy {fmt_score(self.val_accuracy[i])}); "
-            f"training accuracy ends at {fmt_score(self.accuracy[-1])} and validation accuracy "
-            f"at {fmt_score(self.val_accuracy[-1])}."
+            f"Line chart of training and validation accuracy and loss over {n} epoch{'s' * (n != 1)}; {best}; "
+            f"in the last epoch training accuracy is {fmt_score(self.accuracy[-1])} and validation accuracy "
+            f"{fmt_score(self.val_accuracy[-1])}."
         )
 
 
@@ -300,7 +307,7 @@ class ConfusionMatrixDisplay:
             ax.set_xlim(edges[0], edges[-1])
             ax.set_ylim(edges[-1], edges[0])  # first class on top, as in a table
             ax.set_aspect("equal")
-            cell_font = 10 if n <= 3 else 6.5
+            cell_font = min(10.0, max(6.5, 130 / n))  # 10 pt for 2 classes, 6.5 pt from 20 rows on
             for i in range(n):
                 for j in range(n):
                     share = self.row_share[i, j]
@@ -347,7 +354,7 @@ class ConfusionMatrixDisplay:
         shown = len(self.labels) - (1 if self.grouped else 0)
         best, worst = int(np.argmax(diag[:shown])), int(np.argmin(diag[:shown]))
         scope = (
-            f"the {shown} most frequent of {self.n_classes} topics plus {self.labels[-1]}"
+            f"the {shown} most frequent of {self.n_classes} topics, the other {self.grouped} grouped as one"
             if self.grouped else f"all {self.n_classes} topics"
         )
         return (
@@ -408,31 +415,58 @@ class RocDisplay:
         return cls(lines, description=f"One-vs-rest ROC curves of the {len(topics)} most frequent topics",
                    title="One-vs-rest ROC curves with micro and macro averages")
 
-    def plot(self, ax: Axes | None = None) -> "RocDisplay":
+    ZOOM_FPR: ClassVar[float] = 0.2  # good classifiers differ only near the top-left corner
+
+    def plot(self, ax: Axes | Sequence[Axes] | None = None) -> "RocDisplay":
+        """Draw on one axes, or on (full, zoom) axes; a new figure gets the zoom panel for many curves."""
         many = len(self.lines) > 2
         with style():
             if ax is None:
-                # With many curves the legend goes beside the square plot, where it cannot hide one.
-                _, ax = new_figure(TEXT_WIDTH_IN if many else 4.4, 3.6)
-            ax.plot([0, 1], [0, 1], color=GREY, linewidth=1, linestyle=":", label="chance (AUC 0.50)")
-            for ln in self.lines:
-                ax.plot(ln.fpr, ln.tpr, color=ln.color, linestyle=ln.linestyle, linewidth=ln.linewidth,
-                        label=ln.label, drawstyle="default")
-            ax.set_xlim(-0.01, 1.01)
-            ax.set_ylim(-0.01, 1.01)
-            ax.set_aspect("equal")
-            ax.set_xlabel("False positive rate")
-            ax.set_ylabel("True positive rate")
-            ax.grid(True)
-            handles, labels = ax.get_legend_handles_labels()
+                if many:
+                    _, ax = new_figure(TEXT_WIDTH_IN, 3.9, ncols=2)
+                else:
+                    _, ax = new_figure(4.4, 3.6)
+            axes = [ax] if isinstance(ax, Axes) else list(ax)
+            for a in axes:
+                self._draw(a)
+            if len(axes) > 1:
+                self._zoom(axes[0], axes[1])
+            handles, labels = axes[0].get_legend_handles_labels()
             order = list(range(1, len(handles))) + [0]  # curves first, chance last
             handles, labels = [handles[i] for i in order], [labels[i] for i in order]
-            if many:
-                ax.legend(handles, labels, loc="center left", bbox_to_anchor=(1.03, 0.5))
-            else:  # a curve above the diagonal leaves the lower right empty
-                ax.legend(handles, labels, loc="lower right")
-            self.ax_, self.figure_ = ax, ax.figure
+            fig = axes[0].figure
+            if len(axes) > 1 and fig.get_layout_engine() is not None:
+                # Below both panels, where it cannot hide a curve.
+                fig.legend(handles, labels, loc="outside lower center", ncols=3)
+            else:  # curves above the diagonal leave the lower right empty
+                axes[0].legend(handles, labels, loc="lower right")
+            self.axes_, self.ax_, self.figure_ = tuple(axes), axes[0], fig
         return self
+
+    def _draw(self, ax: Axes) -> None:
+        ax.plot([0, 1], [0, 1], color=GREY, linewidth=1, linestyle=":", label="chance (AUC 0.50)")
+        for ln in self.lines:
+            ax.plot(ln.fpr, ln.tpr, color=ln.color, linestyle=ln.linestyle, linewidth=ln.linewidth, label=ln.label)
+        ax.set_xlim(-0.01, 1.01)
+        ax.set_ylim(-0.01, 1.01)
+        ax.set_aspect("equal")
+        ax.set_xlabel("False positive rate")
+        ax.set_ylabel("True positive rate")
+        ax.grid(True)
+
+    def _zoom(self, full: Axes, zoom: Axes) -> None:
+        """Show the top-left corner, from the lowest true positive rate any curve has at a 1% false positive rate."""
+        at_1pct = min(float(np.interp(0.01, ln.fpr, ln.tpr)) for ln in self.lines)
+        y0 = max(0.0, np.floor(at_1pct * 10) / 10)
+        x1 = self.ZOOM_FPR
+        zoom.set_xlim(0, x1)
+        zoom.set_ylim(y0, 1.0 + (1 - y0) * 0.01)
+        zoom.set_aspect(x1 / (1 - y0))
+        zoom.set_ylabel("")
+        full.set_title("All thresholds", loc="left")
+        zoom.set_title(f"Zoom: false positive rate up to {x1:.1f}", loc="left")
+        full.add_patch(Rectangle((0, y0), x1, 1 - y0, fill=False, edgecolor="#444444",
+                                             linewidth=0.8, linestyle="--", zorder=5))
 
     def alt_text(self) -> str:
         aucs = ", ".join(ln.label.replace(" (AUC ", " AUC ").rstrip(")") for ln in self.lines)
@@ -518,6 +552,13 @@ class F1SupportDisplay:
         centres = ax.transData.transform(np.column_stack([x, self.f1]))
         r = 3.0 * fig.dpi / 72
         taken = [Bbox.from_extents(cx - r, cy - r, cx + r, cy + r) for cx, cy in centres]
+        # Rare topics often share a spot (say support 1, F1 0): say how many dots one dot stands for.
+        spots, counts = np.unique(np.column_stack([x, self.f1]), axis=0, return_counts=True)
+        for (sx, sy), k in zip(spots, counts):
+            if k > 1:
+                text = ax.annotate(f"×{k}", (sx, sy), xytext=(4, 0), textcoords="offset points", ha="left",
+                                   va="center", fontsize=7, color="#444444", zorder=4)
+                taken.append(text.get_window_extent(renderer))
 
         def cost(box: Bbox) -> float:
             shared = sum(max(0.0, min(box.x1, t.x1) - max(box.x0, t.x0)) * max(0.0, min(box.y1, t.y1) - max(box.y0, t.y0))
@@ -534,7 +575,7 @@ class F1SupportDisplay:
                 for dx, dy in ((1, 0.6), (1, -0.6), (-1, 0.6), (-1, -0.6), (0, 1), (0, -1), (1, 0), (-1, 0)):
                     ha = "left" if dx > 0 else "right" if dx < 0 else "center"
                     va = "bottom" if dy > 0 else "top" if dy < 0 else "center"
-                    leader = {"arrowstyle": "-", "color": GREY, "linewidth": 0.5, "shrinkA": 0, "shrinkB": 3}
+                    leader = {"arrowstyle": "-", "color": "#555555", "linewidth": 0.6, "shrinkA": 0, "shrinkB": 2.5}
                     text = ax.annotate(name, (x[i], self.f1[i]), xytext=(dist * dx, dist * dy),
                                        textcoords="offset points", ha=ha, va=va, fontsize=7.5, color="#222222",
                                        zorder=4, arrowprops=leader if dist > 5 else None)

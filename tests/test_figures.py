@@ -35,10 +35,14 @@ def reuters():
 
 
 @pytest.fixture(scope="module")
-def written(tmp_path_factory, imdb, reuters) -> dict[tuple[str, str], WrittenFigure]:
+def written_list(tmp_path_factory, imdb, reuters) -> list[WrittenFigure]:
     out = tmp_path_factory.mktemp("figures")
-    result = figures.write_figures({"imdb_simplernn": imdb, "reuters_lstm": reuters}, out)
-    return {(f.experiment, f.kind): f for f in result}
+    return figures.write_figures({"imdb_simplernn": imdb, "reuters_lstm": reuters}, out)
+
+
+@pytest.fixture(scope="module")
+def written(written_list) -> dict[tuple[str, str], WrittenFigure]:
+    return {(f.experiment, f.kind): f for f in written_list}
 
 
 def svg_texts(path: Path) -> list[str]:
@@ -63,20 +67,21 @@ def test_figure_kinds_depend_on_the_task(imdb, reuters):
     assert figures.figure_kinds(reuters) == ["training", "confusion", "roc", "f1_support"]
 
 
-def test_write_figures_returns_one_svg_per_kind_in_a_stable_order(tmp_path, imdb, reuters):
-    result = figures.write_figures({"imdb_simplernn": imdb, "reuters_lstm": reuters}, tmp_path)
+def test_write_figures_returns_one_svg_per_kind_in_a_stable_order(written_list):
+    result = written_list
+    out_dir = result[0].path.parent
     assert [(f.experiment, f.kind) for f in result] == [
         ("imdb_simplernn", "training"), ("imdb_simplernn", "confusion"), ("imdb_simplernn", "roc"),
         ("reuters_lstm", "training"), ("reuters_lstm", "confusion"), ("reuters_lstm", "roc"),
         ("reuters_lstm", "f1_support"),
     ]
     for f in result:
-        assert f.path == tmp_path / f"{f.experiment}-{f.kind}.svg"
+        assert f.path == out_dir / f"{f.experiment}-{f.kind}.svg"
         assert f.path.is_file()
         assert f.title and not re.search(r"\b\d", f.title), f.title  # "F1" is a name, not a number
         assert f.alt.endswith(".")
     # atomic writes leave no temporary files behind
-    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(f.path.name for f in result)
+    assert sorted(p.name for p in out_dir.iterdir()) == sorted(f.path.name for f in result)
 
 
 def test_every_svg_is_valid_and_keeps_text_as_text(written):
@@ -89,10 +94,13 @@ def test_every_svg_is_valid_and_keeps_text_as_text(written):
         assert "<dc:date>" not in raw  # no timestamp
 
 
-def test_output_is_byte_identical_for_the_same_results(tmp_path, reuters, imdb):
-    first = figures.write_figures({"reuters_lstm": reuters, "imdb_simplernn": imdb}, tmp_path / "a")
-    second = figures.write_figures({"reuters_lstm": reuters, "imdb_simplernn": imdb}, tmp_path / "b")
-    for a, b in zip(first, second):
+def test_output_is_byte_identical_for_the_same_results(tmp_path, written_list, reuters, imdb):
+    # a second run, in another folder and with the experiments in the other order
+    again = figures.write_figures({"reuters_lstm": reuters, "imdb_simplernn": imdb}, tmp_path)
+    assert len(again) == len(written_list)
+    by_name = {f.path.name: f for f in again}
+    for a in written_list:
+        b = by_name[a.path.name]
         assert a.path.read_bytes() == b.path.read_bytes(), a.path.name
         assert a.alt == b.alt
 
@@ -114,6 +122,7 @@ def test_training_curves_mark_the_best_epoch(written, imdb, reuters):
         assert texts.count(f"best epoch {results.best_epoch}") == 2  # one label per panel
         assert {"Accuracy", "Loss", "Epoch", "training", "validation"} <= set(texts)
     display = TrainingCurvesDisplay.from_results(reuters).plot()
+    assert_legend_hides_no_line(display.figure_, display.axes_)
     for ax in display.axes_:
         vertical = [ln for ln in ax.lines if np.all(np.asarray(ln.get_xdata()) == reuters.best_epoch)]
         assert vertical, "no vertical line at the best epoch"
@@ -199,16 +208,32 @@ def test_multiclass_roc_has_top_topics_and_averages(written, reuters):
     assert f"micro-average AUC {figures.fmt_score(roc.micro.auc)}" in f.alt
 
 
+def assert_legend_hides_no_line(fig, axes):
+    fig.canvas.draw()
+    legends = fig.legends + [ax.get_legend() for ax in axes if ax.get_legend()]
+    assert len(legends) == 1
+    box = legends[0].get_window_extent(fig.canvas.get_renderer())
+    for ax in axes:
+        for line in ax.lines:
+            xy = line.get_transform().transform(line.get_xydata())
+            b = ax.bbox  # only what is visible in the panel
+            xy = xy[(b.x0 <= xy[:, 0]) & (xy[:, 0] <= b.x1) & (b.y0 <= xy[:, 1]) & (xy[:, 1] <= b.y1)]
+            inside = (box.x0 < xy[:, 0]) & (xy[:, 0] < box.x1) & (box.y0 < xy[:, 1]) & (xy[:, 1] < box.y1)
+            assert not inside.any(), f"legend hides part of {line.get_label()}"
+
+
 @pytest.mark.parametrize("which", ["imdb", "reuters"])
 def test_roc_legend_covers_no_curve(which, request):
     display = RocDisplay.from_results(request.getfixturevalue(which)).plot()
-    fig = display.figure_
-    fig.canvas.draw()
-    legend = display.ax_.get_legend().get_window_extent(fig.canvas.get_renderer())
-    for line in display.ax_.lines:
-        xy = line.get_transform().transform(line.get_xydata())
-        inside = (legend.x0 < xy[:, 0]) & (xy[:, 0] < legend.x1) & (legend.y0 < xy[:, 1]) & (xy[:, 1] < legend.y1)
-        assert not inside.any(), f"legend hides part of {line.get_label()}"
+    assert_legend_hides_no_line(display.figure_, display.axes_)
+
+
+def test_multiclass_roc_zooms_into_the_top_left_corner(reuters):
+    display = RocDisplay.from_results(reuters).plot()
+    full, zoom = display.axes_
+    assert full.get_xlim() == pytest.approx((-0.01, 1.01))
+    assert zoom.get_xlim() == pytest.approx((0, RocDisplay.ZOOM_FPR))
+    assert 0 <= zoom.get_ylim()[0] < 1
 
 
 # --- F1 against support ------------------------------------------------------------
@@ -227,8 +252,9 @@ def test_f1_support_labels_notable_topics_without_overlap(written, reuters):
     display = F1SupportDisplay.from_results(reuters).plot()
     fig = display.figure_
     renderer = fig.canvas.get_renderer()
-    boxes = [t.get_window_extent(renderer) for t in display.ax_.texts]
-    assert len(boxes) == len(display.labelled)
+    names = [t for t in display.ax_.texts if t.get_text() in display.labelled]
+    assert len(names) == len(display.labelled)
+    boxes = [t.get_window_extent(renderer) for t in display.ax_.texts]  # names and "×k" marks
     for i, a in enumerate(boxes):
         assert all(not a.overlaps(b) for b in boxes[i + 1:]), display.ax_.texts[i].get_text()
         assert display.ax_.bbox.contains(a.x0, a.y0) and display.ax_.bbox.contains(a.x1, a.y1)
@@ -250,3 +276,20 @@ def test_class_names_with_markup_characters_stay_literal(tmp_path):
     texts = svg_texts(confusion.path)  # parses, so & and < were escaped
     assert set(names) <= set(texts)
     assert names[0] in confusion.alt
+
+
+def test_training_alt_text_tells_when_best_epoch_is_not_the_lowest_validation_loss():
+    display = TrainingCurvesDisplay([1, 2, 3, 4], [0.6, 0.7, 0.8, 0.9], [0.6, 0.7, 0.8, 0.7],
+                                    [0.9, 0.6, 0.4, 0.3], [0.8, 0.6, 0.5, 0.45], best_epoch=3)
+    alt = display.alt_text()
+    assert "the marked best epoch 3 has validation loss 0.500 and validation accuracy 0.80" in alt
+    assert "lowest at epoch 4" in alt
+
+
+def test_few_classes_are_shown_without_grouping(tmp_path):
+    res, _ = make_results("small_topics", class_names=["a", "b", "c", "d", "e"], n_test=100)
+    display = ConfusionMatrixDisplay.from_results(res)
+    assert display.grouped == 0 and sorted(display.labels) == ["a", "b", "c", "d", "e"]
+    written = figures.write_figures({"small_topics": res}, tmp_path)
+    assert [f.kind for f in written] == ["training", "confusion", "roc", "f1_support"]
+    assert "all 5 topics" in written[1].alt
