@@ -113,3 +113,37 @@ def status(names, paths, options):
     from report.status import status_table
 
     click.echo(status_table(_check_names(names), paths, options))
+
+
+@cli.command("all")
+@click.option("--html/--no-html", default=True, help="Write the HTML site (build/site/).")
+@click.option("--pdf/--no-pdf", default=True, help="Write the PDF (build/report.pdf).")
+@path_options
+@train_options
+def all_(html, pdf, paths, options):
+    """Train what is stale, then render the HTML site and the PDF.
+
+    With nothing changed it trains nothing and only re-renders what changed.
+
+    Example: MAKE_REPORT_DATA=../shared/data make-report all
+    """
+    from report.build import build_all
+
+    build_all(paths, options, html=html, pdf=pdf)
+
+
+@cli.command()
+@click.option("--html/--no-html", default=True, show_default=True, help="Write the site to build/site/.")
+@click.option("--pdf/--no-pdf", default=True, show_default=True, help="Write build/report.pdf (and copy it into the site).")
+@click.option("--quiet", "-q", is_flag=True, help="Do not list the files written.")
+@path_options
+def render(html, pdf, quiet, paths):
+    """Render the report from build/results/: HTML site and PDF. Never trains.
+
+    Example: make-report render --no-pdf
+    """
+    from report.render import build
+
+    output = build(paths, html=html, pdf=pdf, quiet=quiet)
+    if not quiet:
+        click.echo(f"rendered {len(output.files)} files in {output.seconds:.1f} s", err=True)
