@@ -1,0 +1,382 @@
+"""Results, figures and answers -> the one typed context the templates render.
+
+The report's outline (sections 1.1-2.3 of ASSIGNMENT.md), the order of the
+result blocks in each experiment and the numbering of figures and tables are
+decided here, once, so the HTML and the PDF show the same numbers and the
+prose can refer to "Figure 3" before or after it appears.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, fields
+from typing import Literal
+
+from markupsafe import Markup
+
+from report.figures import WrittenFigure
+from report.render import interpret
+from report.render.meta import ReportMeta
+from report.results import Results
+
+Medium = Literal["screen", "print"]
+
+
+# --- the outline ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Section:
+    number: str  # "1", "1.4"; "" for unnumbered parts
+    title: str
+    id: str  # the HTML anchor
+    level: int  # heading level: 2 exercise, 3 question
+
+    @property
+    def label(self) -> str:
+        return f"{self.number} {self.title}" if self.number else self.title
+
+
+@dataclass(frozen=True)
+class PartSpec:
+    section: Section
+    answer: str | None = None  # key of the theory answer (templates/answers/<key>.md)
+    experiment: str | None = None  # results folder name
+
+
+EXERCISES: tuple[tuple[Section, tuple[PartSpec, ...]], ...] = (
+    (
+        Section("1", "Exercise 1: Recurrent neural networks", "ex1", 2),
+        (
+            PartSpec(Section("1.1", "RNNs vs feedforward networks", "ex1-q1", 3), answer="ex1_q1"),
+            PartSpec(Section("1.2", "The vanishing gradient problem", "ex1-q2", 3), answer="ex1_q2"),
+            PartSpec(Section("1.3", "Two application areas of RNNs", "ex1-q3", 3), answer="ex1_q3"),
+            PartSpec(Section("1.4", "Experiment: a simple RNN for IMDB sentiment", "ex1-q4", 3),
+                     experiment="imdb_simplernn"),
+        ),
+    ),
+    (
+        Section("2", "Exercise 2: Long short-term memory", "ex2", 2),
+        (
+            PartSpec(Section("2.1", "How LSTMs address vanishing gradients", "ex2-q1", 3), answer="ex2_q1"),
+            PartSpec(Section("2.2", "Where LSTMs beat plain RNNs", "ex2-q2", 3), answer="ex2_q2"),
+            PartSpec(Section("2.3", "Experiment: an LSTM for Reuters newswire topics", "ex2-q3", 3),
+                     experiment="reuters_lstm"),
+        ),
+    ),
+)
+PROVENANCE_SECTION = Section("", "Provenance", "provenance", 2)
+
+# The experiments the report needs, in report order.
+EXPERIMENTS: tuple[str, ...] = tuple(p.experiment for _, parts in EXERCISES for p in parts if p.experiment)
+ANSWER_KEYS: tuple[str, ...] = tuple(p.answer for _, parts in EXERCISES for p in parts if p.answer)
+
+# The result blocks of an experiment section, in the order ASSIGNMENT.md lists them,
+# and the numbered items each block shows, in the order the block's template shows them.
+PLANS: dict[str, tuple[str, ...]] = {
+    "binary": ("model", "training", "confusion", "roc", "class_report", "reference"),
+    "multiclass": ("model", "training", "roc", "class_report", "confusion", "reference"),
+}
+BLOCK_ITEMS: dict[str, tuple[tuple[Literal["figure", "table"], str], ...]] = {
+    "model": (("table", "model"),),
+    "training": (("figure", "training"),),
+    "confusion": (("figure", "confusion"), ("table", "confusion_counts")),
+    "roc": (("figure", "roc"),),
+    "class_report": (("table", "class_report"), ("figure", "f1_support")),
+    "reference": (("table", "reference"),),
+    "extra": (),  # figure kinds this renderer does not know yet, numbered last
+}
+BLOCK_TITLES: dict[str, str] = {
+    "model": "Data and model",
+    "training": "Training",
+    "confusion": "Confusion matrix",
+    "roc": "ROC curves",
+    "class_report": "Classification report",
+    "reference": "Against the hand-made version",
+    "extra": "Further figures",
+}
+
+
+# --- numbered items -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FigureRef:
+    number: int
+    id: str  # anchor, "fig-3"
+    experiment: str
+    kind: str
+    src: str  # relative to the page: "figures/imdb_simplernn-training.svg"
+    alt: str
+    title: str
+
+    @property
+    def label(self) -> str:
+        return f"Figure {self.number}"
+
+
+@dataclass(frozen=True)
+class TableRef:
+    number: int
+    id: str  # "tab-2"
+    experiment: str
+    kind: str
+    title: str
+
+    @property
+    def label(self) -> str:
+        return f"Table {self.number}"
+
+
+@dataclass(frozen=True)
+class ClassRow:
+    name: str
+    precision: float
+    recall: float
+    f1: float
+    support: int
+    zero: bool  # F1 = 0: never predicted correctly
+    rare: bool  # support below interpret.RARE_SUPPORT
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    value: object
+
+
+@dataclass(frozen=True)
+class Block:
+    kind: str
+    title: str
+    figures: tuple[FigureRef, ...]  # the block's own numbered figures, in display order
+    tables: tuple[TableRef, ...]
+
+
+@dataclass(frozen=True)
+class ExperimentContext:
+    name: str
+    section: Section
+    results: Results
+    binary: bool
+    blocks: tuple[Block, ...]
+    figures: Mapping[str, FigureRef]  # by kind, for references from the prose
+    tables: Mapping[str, TableRef]
+    class_rows: tuple[ClassRow, ...]  # most frequent first
+    settings: tuple[Setting, ...]  # the full training config, for reproduction
+    fit: interpret.FitFinding
+    baseline: interpret.BaselineFinding
+    balance: interpret.BalanceFinding
+    roc: interpret.RocFinding
+    errors: interpret.ErrorFinding | None  # binary only
+    confusion: interpret.ConfusionFinding | None
+    reference: interpret.ReferenceComparison | None
+
+    @property
+    def n_classes(self) -> int:
+        return len(self.results.data.class_names)
+
+
+@dataclass(frozen=True)
+class Part:
+    section: Section
+    answer: Markup | None
+    experiment: ExperimentContext | None
+
+
+@dataclass(frozen=True)
+class Exercise:
+    section: Section
+    parts: tuple[Part, ...]
+
+
+@dataclass(frozen=True)
+class ExperimentProvenance:
+    name: str
+    title: str
+    commit: str | None
+    dirty: bool | None
+    python: str
+    platform: str
+    cpu_count: int
+    gpu: str | None
+    seed: int
+    packages: Mapping[str, str]
+    data_checksums: Mapping[str, str]
+    started_at: dt.datetime
+    finished_at: dt.datetime
+    load_seconds: float
+    train_seconds: float
+    evaluate_seconds: float
+    key: str
+
+
+@dataclass(frozen=True)
+class BuildInfo:
+    commit: str | None
+    dirty: bool | None
+    built_at: dt.datetime
+    packages: Mapping[str, str]  # the rendering side: jinja2, weasyprint, matplotlib ...
+
+
+@dataclass(frozen=True)
+class ReportContext:
+    meta: ReportMeta
+    medium: Medium  # "screen" for the site, "print" for WeasyPrint
+    toc: tuple[Section, ...]
+    exercises: tuple[Exercise, ...]
+    experiments: Mapping[str, ExperimentContext]
+    figures: tuple[FigureRef, ...]
+    tables: tuple[TableRef, ...]
+    build: BuildInfo
+    provenance: tuple[ExperimentProvenance, ...]
+    provenance_section: Section
+    pdf_href: str | None  # link to the PDF from the site, when one is built
+
+    def as_template_vars(self) -> dict[str, object]:
+        """Top-level template variables: the declared fields, shallow (objects stay typed)."""
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+# --- building it ------------------------------------------------------------------------------------------
+
+
+def _class_rows(results: Results) -> tuple[ClassRow, ...]:
+    rows = results.test.classification_report.classes
+    order = sorted(rows, key=lambda n: (-rows[n].support, results.data.class_names.index(n)
+                                       if n in results.data.class_names else 0))
+    return tuple(
+        ClassRow(n, rows[n].precision, rows[n].recall, rows[n].f1_score, rows[n].support,
+                 zero=rows[n].f1_score == 0, rare=rows[n].support < interpret.RARE_SUPPORT)
+        for n in order
+    )
+
+
+def _table_title(kind: str, results: Results) -> str:
+    data = results.data
+    return {
+        "model": f"Layers of the model ({results.title})",
+        "confusion_counts": f"Confusion matrix of the {data.test_size:,} test examples, as counts",
+        "class_report": f"Classification report on the {data.test_size:,} test examples"
+        + (", classes by support" if len(data.class_names) > 2 else ""),
+        "reference": "This report against the hand-made version (ASSIGNMENT.md)",
+    }[kind]
+
+
+class _Numbering:
+    def __init__(self) -> None:
+        self.figures: list[FigureRef] = []
+        self.tables: list[TableRef] = []
+
+    def figure(self, written: WrittenFigure, src: str) -> FigureRef:
+        n = len(self.figures) + 1
+        ref = FigureRef(n, f"fig-{n}", written.experiment, written.kind, src, written.alt, written.title)
+        self.figures.append(ref)
+        return ref
+
+    def table(self, experiment: str, kind: str, title: str) -> TableRef:
+        n = len(self.tables) + 1
+        ref = TableRef(n, f"tab-{n}", experiment, kind, title)
+        self.tables.append(ref)
+        return ref
+
+
+def _experiment(
+    name: str,
+    section: Section,
+    results: Results,
+    written: Sequence[WrittenFigure],
+    numbering: _Numbering,
+    figure_src: str,
+) -> ExperimentContext:
+    binary = len(results.data.class_names) == 2
+    by_kind = {w.kind: w for w in written if w.experiment == name}
+    reference = interpret.compare_with_reference(results)
+    has_table = {"model": True, "confusion_counts": binary, "class_report": True, "reference": reference is not None}
+    plan = PLANS["binary" if binary else "multiclass"]
+    known = {kind for items in BLOCK_ITEMS.values() for t, kind in items if t == "figure"}
+    extra = tuple(k for k in by_kind if k not in known)
+    blocks = []
+    for kind in plan + (("extra",) if extra else ()):
+        figs, tabs = [], []
+        items = BLOCK_ITEMS[kind] if kind != "extra" else tuple(("figure", k) for k in extra)
+        for item_type, item in items:
+            if item_type == "figure" and item in by_kind:
+                figs.append(numbering.figure(by_kind[item], f"{figure_src}/{by_kind[item].path.name}"))
+            elif item_type == "table" and has_table[item]:
+                tabs.append(numbering.table(name, item, _table_title(item, results)))
+        blocks.append(Block(kind, BLOCK_TITLES[kind], tuple(figs), tuple(tabs)))
+    return ExperimentContext(
+        name=name,
+        section=section,
+        results=results,
+        binary=binary,
+        blocks=tuple(blocks),
+        figures={f.kind: f for b in blocks for f in b.figures},
+        tables={t.kind: t for b in blocks for t in b.tables},
+        class_rows=_class_rows(results),
+        settings=tuple(Setting(k, v) for k, v in results.config.items()),
+        fit=interpret.training_dynamics(results),
+        baseline=interpret.majority_baseline(results),
+        balance=interpret.class_balance(results),
+        roc=interpret.roc_summary(results),
+        errors=interpret.error_balance(results),
+        confusion=interpret.top_confusion(results),
+        reference=reference,
+    )
+
+
+def _provenance(name: str, r: Results) -> ExperimentProvenance:
+    p, t = r.provenance, r.timings
+    return ExperimentProvenance(
+        name=name, title=r.title, commit=p.git_commit, dirty=p.git_dirty, python=p.python, platform=p.platform,
+        cpu_count=p.cpu_count, gpu=p.gpu, seed=p.seed, packages=dict(p.packages),
+        data_checksums=dict(p.data_checksums), started_at=p.started_at, finished_at=p.finished_at,
+        load_seconds=t.load_seconds, train_seconds=t.train_seconds, evaluate_seconds=t.evaluate_seconds, key=r.key,
+    )
+
+
+def build_context(
+    all_results: Mapping[str, Results],
+    figures: Sequence[WrittenFigure],
+    answers: Mapping[str, Markup],
+    meta: ReportMeta,
+    build: BuildInfo,
+    *,
+    medium: Medium = "screen",
+    pdf_href: str | None = None,
+    figure_src: str = "figures",
+) -> ReportContext:
+    """Everything the templates show, numbered in document order."""
+    numbering = _Numbering()
+    experiments: dict[str, ExperimentContext] = {}
+    exercises = []
+    toc: list[Section] = []
+    for ex_section, specs in EXERCISES:
+        toc.append(ex_section)
+        parts = []
+        for spec in specs:
+            toc.append(spec.section)
+            exp = None
+            if spec.experiment:
+                exp = _experiment(spec.experiment, spec.section, all_results[spec.experiment], figures,
+                                  numbering, figure_src)
+                experiments[spec.experiment] = exp
+            answer = answers.get(spec.answer) if spec.answer else None
+            parts.append(Part(spec.section, answer, exp))
+        exercises.append(Exercise(ex_section, tuple(parts)))
+    toc.append(PROVENANCE_SECTION)
+    return ReportContext(
+        meta=meta,
+        medium=medium,
+        toc=tuple(toc),
+        exercises=tuple(exercises),
+        experiments=experiments,
+        figures=tuple(numbering.figures),
+        tables=tuple(numbering.tables),
+        build=build,
+        provenance=tuple(_provenance(n, all_results[n]) for n in experiments),
+        provenance_section=PROVENANCE_SECTION,
+        pdf_href=pdf_href,
+    )

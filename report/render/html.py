@@ -1,0 +1,55 @@
+"""The Jinja environment and the HTML site (build/site/)."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import jinja2
+
+from report import atomic
+from report.render.context import ReportContext
+from report.render.format import FILTERS
+
+PAGE_TEMPLATE = "report.html"
+SITE_CSS = ("site.css", "print.css")  # print.css also serves the browser's own print
+
+
+def environment(templates: Path) -> jinja2.Environment:
+    """Autoescaping on for everything: class and topic names are data, never markup."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(templates)),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,  # a typo in a template fails the build instead of printing nothing
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(FILTERS)
+    return env
+
+
+def render_page(env: jinja2.Environment, context: ReportContext) -> str:
+    return env.get_template(PAGE_TEMPLATE).render(context.as_template_vars())
+
+
+def write_site(
+    env: jinja2.Environment, context: ReportContext, templates: Path, site: Path, log: Callable[[Path], None]
+) -> list[Path]:
+    """index.html, its stylesheets and .nojekyll (GitHub Pages serves the folder as is)."""
+    written = []
+    index = site / "index.html"
+    atomic.write_text(index, render_page(env, context))
+    written.append(index)
+    log(index)
+    for name in SITE_CSS:
+        target = site / "css" / name
+        with atomic.atomic_path(target) as tmp:
+            shutil.copyfile(templates / "css" / name, tmp)
+        written.append(target)
+        log(target)
+    nojekyll = site / ".nojekyll"
+    atomic.write_text(nojekyll, "")
+    written.append(nojekyll)
+    log(nojekyll)
+    return written

@@ -1,0 +1,62 @@
+"""Report metadata (title page, PDF metadata) from ``report.toml``."""
+
+from __future__ import annotations
+
+import datetime as dt
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import click
+
+from report.config import PROJECT_ROOT
+
+META_FILE = PROJECT_ROOT / "report.toml"
+DEFAULT_TITLE = "Assignment 3: Recurrent Neural Networks"
+_FIELDS = {"title", "subtitle", "author", "course", "date", "language"}
+
+
+@dataclass(frozen=True)
+class ReportMeta:
+    title: str = DEFAULT_TITLE
+    subtitle: str = ""
+    author: str = ""
+    course: str = ""
+    date: dt.date = field(default_factory=dt.date.today)  # the build day unless report.toml pins one
+    language: str = "en"
+
+
+def load_meta(path: Path | None = None) -> ReportMeta:
+    """Read ``[report]`` from a TOML file; a missing file gives the defaults."""
+    path = Path(path) if path is not None else META_FILE
+    if not path.is_file():
+        return ReportMeta()
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise click.ClickException(f"{path} is not valid TOML ({exc})") from None
+    table = data.get("report", data)
+    unknown = set(table) - _FIELDS
+    if unknown:
+        raise click.ClickException(
+            f"{path}: unknown key(s) {', '.join(sorted(unknown))} in [report]; known: {', '.join(sorted(_FIELDS))}"
+        )
+    kwargs: dict[str, object] = {}
+    for key in _FIELDS - {"date"}:
+        if key in table:
+            if not isinstance(table[key], str):
+                raise click.ClickException(f"{path}: [report] {key} must be a string")
+            kwargs[key] = table[key]
+    if "date" in table:
+        date = table["date"]
+        if isinstance(date, str):
+            try:
+                date = dt.date.fromisoformat(date)
+            except ValueError:
+                raise click.ClickException(f"{path}: [report] date {date!r} is not YYYY-MM-DD") from None
+        if isinstance(date, dt.datetime):
+            date = date.date()
+        if not isinstance(date, dt.date):
+            raise click.ClickException(f"{path}: [report] date must be a date (YYYY-MM-DD)")
+        kwargs["date"] = date
+    return ReportMeta(**kwargs)
