@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import base64
 import functools
+import re
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -36,20 +37,19 @@ from markdown_it.common.utils import escapeHtml
 from markupsafe import Markup
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 
-from report.render.mathsvg import MathError, MathSVG, css_size, render_tex
+from report.render.mathsvg import PAD_X_EX, MathError, MathSVG, css_size, fmt_number, render_tex
 
 # The five theory answers the report template includes, by file stem.
 ANSWER_STEMS: tuple[str, ...] = ("ex1_q1", "ex1_q2", "ex1_q3", "ex2_q1", "ex2_q2")
 
 
-def _img(math: MathSVG, inline: bool) -> str:
+def _img(math: MathSVG, inline: bool = True, extra_style: str = "") -> str:
     data = base64.b64encode(math.svg.encode("utf-8")).decode("ascii")
-    style = css_size(math, inline)
+    style = css_size(math, inline) + extra_style
     return f'<img src="data:image/svg+xml;base64,{data}" alt="{escapeHtml(math.tex)}" style="{style}">'
 
 
-def _math(tokens, idx, env) -> MathSVG:
-    tex = str(tokens[idx].content).strip()
+def _math(tex: str, env) -> MathSVG:
     try:
         return render_tex(tex)
     except MathError as err:
@@ -60,18 +60,72 @@ def _math(tokens, idx, env) -> MathSVG:
 
 
 def _render_inline(self, tokens, idx, options, env) -> str:
-    return f'<span class="math inline">{_img(_math(tokens, idx, env), inline=True)}</span>'
+    token = tokens[idx]
+    html = f'<span class="math inline">{_img(_math(token.content.strip(), env))}</span>'
+    lead, trail = token.meta.get("lead", ""), token.meta.get("trail", "")
+    if lead or trail:  # keep "($x$)," together: no line break between math and its punctuation
+        html = f'<span style="white-space:nowrap">{escapeHtml(lead)}{html}{escapeHtml(trail)}</span>'
+    return html
+
+
+_ROW = '<span style="display:block;padding:0.15em 0;white-space:nowrap">'
+
+
+def _display_rows(tex: str, env) -> str:
+    """``a \\\\ b`` stacks lines; ``&`` in them aligns the lines at that point (as TeX's align).
+
+    mathtext has neither, so each side is drawn separately; the left sides are
+    right-aligned in a box as wide as the widest, the right sides follow.
+    """
+    lines = [line.strip() for line in tex.split("\\\\") if line.strip()]
+    if not any("&" in line for line in lines):
+        rows = [f"{_ROW}{_img(_math(line, env))}</span>" for line in lines]
+        return "".join(rows)
+    split = [[part.strip() for part in line.split("&", 1)] if "&" in line else ["", line] for line in lines]
+    lefts = [_math(lhs, env) if lhs else None for lhs, _ in split]
+    width = max((m.width_ex for m in lefts if m), default=0.0)
+    # each side carries its own side padding: pull the right side back so the join is tight
+    tuck = f";margin-left:-{fmt_number(2 * PAD_X_EX)}ex"
+    rows = []
+    for left, (_, rhs) in zip(lefts, split):
+        lhs_html = _img(left) if left else ""
+        rows.append(
+            f'{_ROW}<span style="display:inline-block;width:{fmt_number(width)}ex;text-align:right">{lhs_html}</span>'
+            f"{_img(_math(rhs, env), extra_style=tuck if left else '')}</span>"
+        )
+    return '<span style="display:inline-block;text-align:left">' + "".join(rows) + "</span>"
 
 
 def _render_block(self, tokens, idx, options, env) -> str:
+    token = tokens[idx]
+    tex = token.content.strip()
     anchor = ""
-    if tokens[idx].type == "math_block_label":  # $$ ... $$ (label) -> linkable as #label
-        anchor = f' id="{escapeHtml(tokens[idx].info)}"'
+    if token.type == "math_block_label":  # $$ ... $$ (label) -> linkable as #label
+        anchor = f' id="{escapeHtml(token.info)}"'
     # inline style so that display math is centred even where no stylesheet is loaded
-    return (
-        f'<div class="math display"{anchor} style="text-align:center;margin:0.6em 0">'
-        f"{_img(_math(tokens, idx, env), inline=False)}</div>\n"
-    )
+    attrs = f'class="math display"{anchor} style="text-align:center;margin:0.6em 0"'
+    if "\\\\" in tex:
+        return f'<div {attrs} role="img" aria-label="{escapeHtml(tex)}">{_display_rows(tex, env)}</div>\n'
+    return f"<div {attrs}>{_img(_math(tex, env), inline=False)}</div>\n"
+
+
+_OPENING = "([‘“"  # punctuation that should not end a line just before math
+_CLOSING = re.compile(r"[.,;:!?)\]’”]+")  # ... nor start one just after it
+
+
+def _glue_punctuation(state) -> None:
+    """Core rule: note punctuation touching inline math, so the renderer can keep them on one line."""
+    for block in state.tokens:
+        children = block.children or []
+        for i, token in enumerate(children):
+            if token.type != "math_inline":
+                continue
+            after = children[i + 1] if i + 1 < len(children) else None
+            if after is not None and after.type == "text" and (m := _CLOSING.match(after.content)):
+                token.meta["trail"], after.content = m.group(), after.content[m.end() :]
+            before = children[i - 1] if i > 0 else None
+            if before is not None and before.type == "text" and before.content[-1:] in _OPENING:
+                token.meta["lead"], before.content = before.content[-1], before.content[:-1]
 
 
 @functools.lru_cache(maxsize=1)
@@ -79,6 +133,7 @@ def _parser() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": False, "typographer": True})
     md.enable(["table", "strikethrough", "replacements", "smartquotes"])
     md.use(dollarmath_plugin, allow_digits=False, double_inline=False)
+    md.core.ruler.push("math_punctuation", _glue_punctuation)
     for name in ("math_inline", "math_inline_double"):
         md.add_render_rule(name, _render_inline)
     for name in ("math_block", "math_block_label"):

@@ -41,6 +41,7 @@ CM_X_HEIGHT_EM = 0.430554  # x-height of cmr10/cmmi10 (TFM xheight / design size
 PAD_X_PT = 0.5  # the box is from font metrics; italic overhangs poke out a little sideways,
 PAD_Y_PT = 1.0  # and accents, primes and big operators a little above and below
 _METRICS_DPI = 7200  # mathtext rounds its box up to whole pixels: 1/100 pt is precise enough
+PAD_X_EX = PAD_X_PT / (FONT_SIZE_PT * CM_X_HEIGHT_EM)
 _RC = {
     "svg.fonttype": "path",  # glyphs as outlines: identical in every viewer and in the PDF
     "svg.hashsalt": "make-report",  # stable clip-path ids -> byte-identical output per build
@@ -80,7 +81,8 @@ def _to_ex(pt: float) -> float:
     return float(pt / (FONT_SIZE_PT * CM_X_HEIGHT_EM))
 
 
-def _fmt(x: float) -> str:
+def fmt_number(x: float) -> str:
+    """A CSS number: three decimals (1/1000 ex), no trailing zeros."""
     return f"{x:.3f}".rstrip("0").rstrip(".")
 
 
@@ -128,7 +130,7 @@ def css_size(math: MathSVG, inline: bool) -> str:
     keeps its aspect ratio (``height:auto``) so ``max-width:100%`` can shrink
     a long equation to the column without distorting it.
     """
-    width = f"width:{_fmt(math.width_ex)}ex"
+    width = f"width:{fmt_number(math.width_ex)}ex"
     if inline:
-        return f"{width};height:{_fmt(math.height_ex)}ex;vertical-align:{_fmt(math.vertical_align_ex)}ex"
+        return f"{width};height:{fmt_number(math.height_ex)}ex;vertical-align:{fmt_number(math.vertical_align_ex)}ex"
     return f"{width};height:auto;max-width:100%"
