@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from pathlib import Path
 from typing import Iterable
 
@@ -42,13 +41,10 @@ def sha256_tree(root: Path, relpaths: Iterable[str]) -> str:
     return h.hexdigest()
 
 
-def tree_fingerprint(root: Path, relpaths: Iterable[str]) -> str:
-    """Cheap identity of a set of files: relative path, size and mtime_ns of each (no reading)."""
-    h = hashlib.sha256()
-    for rel in sorted(relpaths):
-        st = os.stat(root / rel)
-        h.update(f"{rel}\0{st.st_size}\0{st.st_mtime_ns}\n".encode("utf-8"))
-    return h.hexdigest()
+def tree_fingerprint(listing: Iterable[tuple[str, int, int]]) -> str:
+    """Cheap identity of a set of files from ``(relative path, size, mtime_ns)`` (no reading)."""
+    lines = "".join(f"{rel}\0{size}\0{mtime}\n" for rel, size, mtime in sorted(listing))
+    return hashlib.sha256(lines.encode("utf-8")).hexdigest()
 
 
 def _sidecar(cache_dir: Path, path: Path) -> Path:
@@ -88,12 +84,13 @@ def cached_sha256_file(path: Path, cache_dir: Path) -> str:
     return digest
 
 
-def cached_sha256_tree(root: Path, relpaths: list[str], cache_dir: Path) -> str:
-    """``sha256_tree(root, relpaths)``, reusing the sidecar while the listing's fingerprint holds."""
-    stamp = {"fingerprint": tree_fingerprint(root, relpaths)}
+def cached_sha256_tree(root: Path, listing: list[tuple[str, int, int]], cache_dir: Path) -> str:
+    """``sha256_tree`` of the listed files, reusing the sidecar while the listing's
+    fingerprint (paths, sizes, mtime_ns) is unchanged."""
+    stamp = {"fingerprint": tree_fingerprint(listing)}
     sidecar = _sidecar(cache_dir, root)
     digest = _remembered(sidecar, stamp)
     if digest is None:
-        digest = sha256_tree(root, relpaths)
+        digest = sha256_tree(root, [rel for rel, _, _ in listing])
         _remember(sidecar, root, stamp, digest)
     return digest
