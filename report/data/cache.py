@@ -29,7 +29,7 @@ import click
 import numpy as np
 
 from report import atomic
-from report.data.dataset import MemoryTexts, TextDataset, TextSettings
+from report.data.dataset import TextDataset, TextSettings
 
 CACHE_FORMAT = 1
 SPLITS = ("train", "test")

@@ -15,7 +15,6 @@ positives only. ``shuffle_seed=None`` keeps the sorted order.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import numpy as np
 
