@@ -136,7 +136,7 @@ def test_inline_math_is_svg_on_the_baseline_with_tex_as_alt():
     (svg,) = _svgs(html)
     assert svg.startswith("<svg") and "viewBox=" in svg and "<?xml" not in svg and "DOCTYPE" not in svg
     style = re.search(r'style="([^"]*)"', html).group(1)
-    assert re.fullmatch(r"width:[\d.]+ex;height:[\d.]+ex;vertical-align:-[\d.]+ex", style)
+    assert re.fullmatch(r"width:[\d.]+em;height:[\d.]+em;vertical-align:-[\d.]+em", style)
 
 
 def test_display_math_is_a_centred_block():
@@ -159,10 +159,10 @@ def test_punctuation_stays_with_inline_math():
 
 def test_math_box_follows_mathtext_metrics():
     x, y, frac = render_tex("x"), render_tex("y"), render_tex(r"\dfrac{a}{b}")
-    assert y.depth_ex > x.depth_ex  # a descender sits lower
-    assert frac.height_ex > 2 * x.height_ex
+    assert y.depth_em > x.depth_em  # a descender sits lower
+    assert frac.height_em > 2 * x.height_em
     for math in (x, y, frac):
-        assert 0 < math.depth_ex < math.height_ex and math.width_ex > 0
+        assert 0 < math.depth_em < math.height_em and math.width_em > 0
 
 
 def test_bad_equation_names_file_and_tex(tmp_path):

@@ -19,8 +19,8 @@ An ``<img>`` rather than inline ``<svg>`` because:
 - ``alt`` is the standard accessible text: screen readers read the TeX, and
   it shows in place of the picture if the image cannot be drawn.
 
-Sizes are in ``ex``, so equations match the x-height of the text around them
-and follow its size on screen and in print (see :mod:`report.render.mathsvg`).
+Sizes are in ``em``, so equations follow the size of the text around them on
+screen and in print (see :mod:`report.render.mathsvg`).
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ from markdown_it.common.utils import escapeHtml
 from markupsafe import Markup
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 
-from report.render.mathsvg import PAD_X_EX, MathError, MathSVG, css_size, fmt_number, render_tex
+from report.render.mathsvg import PAD_X_EM, MathError, MathSVG, css_size, fmt_number, render_tex
 
 # The five theory answers the report template includes, by file stem.
 ANSWER_STEMS: tuple[str, ...] = ("ex1_q1", "ex1_q2", "ex1_q3", "ex2_q1", "ex2_q2")
@@ -83,14 +83,14 @@ def _display_rows(tex: str, env) -> str:
         return "".join(rows)
     split = [[part.strip() for part in line.split("&", 1)] if "&" in line else ["", line] for line in lines]
     lefts = [_math(lhs, env) if lhs else None for lhs, _ in split]
-    width = max((m.width_ex for m in lefts if m), default=0.0)
+    width = max((m.width_em for m in lefts if m), default=0.0)
     # each side carries its own side padding: pull the right side back so the join is tight
-    tuck = f";margin-left:-{fmt_number(2 * PAD_X_EX)}ex"
+    tuck = f";margin-left:-{fmt_number(2 * PAD_X_EM)}em"
     rows = []
     for left, (_, rhs) in zip(lefts, split):
         lhs_html = _img(left) if left else ""
         rows.append(
-            f'{_ROW}<span style="display:inline-block;width:{fmt_number(width)}ex;text-align:right">{lhs_html}</span>'
+            f'{_ROW}<span style="display:inline-block;width:{fmt_number(width)}em;text-align:right">{lhs_html}</span>'
             f"{_img(_math(rhs, env), extra_style=tuck if left else '')}</span>"
         )
     return '<span style="display:inline-block;text-align:left">' + "".join(rows) + "</span>"

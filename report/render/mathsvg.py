@@ -12,12 +12,13 @@ our own box the baseline sits exactly ``depth + pad`` above the bottom edge,
 which is what CSS ``vertical-align`` needs to put inline math on the text's
 baseline.
 
-Sizes are returned in ``ex`` of the surrounding text, the way MathJax
-matches fonts: the SVG is scaled so that its x-height (Computer Modern's,
-0.43 em) equals the x-height of whatever font the page uses. Computer Modern
-has a small x-height, so sizing in ``em`` would make math look a size too
-small next to most text faces; in ``ex`` it matches them and still scales
-with the text in the browser and in print alike.
+Sizes are returned in ``em`` of the surrounding text, so equations scale
+with it on screen and in print alike. Computer Modern is a small face (x-height
+0.43 em, capitals 0.68 em), so math is drawn at :data:`MATH_SCALE` times the
+text size: with the report's DejaVu faces (x-height 0.52-0.55 em, capitals
+0.73 em) matching capitals would need 1.07 and matching x-heights 1.27, which
+makes capitals and ascenders tower over the text (MathJax's ex-matching looks
+like that); 1.15 splits the difference (KaTeX uses 1.21 for the same font).
 
 Output is deterministic: a fixed ``svg.hashsalt`` (matplotlib's clip-path
 ids) and no ``Date`` metadata. :func:`render_tex` is cached, so a build
@@ -36,12 +37,12 @@ from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
 from matplotlib.mathtext import MathTextParser
 
-FONT_SIZE_PT = 10.0  # nominal size mathtext lays out at; everything is rescaled to ex
-CM_X_HEIGHT_EM = 0.430554  # x-height of cmr10/cmmi10 (TFM xheight / design size)
+FONT_SIZE_PT = 10.0  # nominal size mathtext lays out at; everything is rescaled to em
+MATH_SCALE = 1.15  # math size / text size: Computer Modern looks small at 1.0 (see above)
 PAD_X_PT = 0.5  # the box is from font metrics; italic overhangs poke out a little sideways,
 PAD_Y_PT = 1.0  # and accents, primes and big operators a little above and below
 _METRICS_DPI = 7200  # mathtext rounds its box up to whole pixels: 1/100 pt is precise enough
-PAD_X_EX = PAD_X_PT / (FONT_SIZE_PT * CM_X_HEIGHT_EM)
+PAD_X_EM = PAD_X_PT * MATH_SCALE / FONT_SIZE_PT
 _RC = {
     "svg.fonttype": "path",  # glyphs as outlines: identical in every viewer and in the PDF
     "svg.hashsalt": "make-report",  # stable clip-path ids -> byte-identical output per build
@@ -63,26 +64,26 @@ class MathError(ValueError):
 
 @dataclass(frozen=True)
 class MathSVG:
-    """One rendered equation: the SVG document and its box, in ex of the surrounding text."""
+    """One rendered equation: the SVG document and its box, in em of the surrounding text."""
 
     tex: str
     svg: str  # a standalone <svg> element, no XML prolog
-    width_ex: float
-    height_ex: float
-    depth_ex: float  # distance from the SVG's bottom edge up to the math baseline
+    width_em: float
+    height_em: float
+    depth_em: float  # distance from the SVG's bottom edge up to the math baseline
 
     @property
-    def vertical_align_ex(self) -> float:
+    def vertical_align_em(self) -> float:
         """CSS ``vertical-align`` that puts the math baseline on the text baseline."""
-        return -self.depth_ex
+        return -self.depth_em
 
 
-def _to_ex(pt: float) -> float:
-    return float(pt / (FONT_SIZE_PT * CM_X_HEIGHT_EM))
+def _to_em(pt: float) -> float:
+    return float(pt * MATH_SCALE / FONT_SIZE_PT)
 
 
 def fmt_number(x: float) -> str:
-    """A CSS number: three decimals (1/1000 ex), no trailing zeros."""
+    """A CSS number: three decimals (1/1000 em), no trailing zeros."""
     return f"{x:.3f}".rstrip("0").rstrip(".")
 
 
@@ -117,20 +118,20 @@ def render_tex(tex: str) -> MathSVG:
     return MathSVG(
         tex=tex,
         svg=svg,
-        width_ex=_to_ex(w_pt),
-        height_ex=_to_ex(h_pt),
-        depth_ex=_to_ex(depth + PAD_Y_PT),
+        width_em=_to_em(w_pt),
+        height_em=_to_em(h_pt),
+        depth_em=_to_em(depth + PAD_Y_PT),
     )
 
 
 def css_size(math: MathSVG, inline: bool) -> str:
-    """The ``style`` value that sizes an equation in ex.
+    """The ``style`` value that sizes an equation in em.
 
     Inline math gets an exact height and sits on the baseline; display math
     keeps its aspect ratio (``height:auto``) so ``max-width:100%`` can shrink
     a long equation to the column without distorting it.
     """
-    width = f"width:{fmt_number(math.width_ex)}ex"
+    width = f"width:{fmt_number(math.width_em)}em"
     if inline:
-        return f"{width};height:{fmt_number(math.height_ex)}ex;vertical-align:{fmt_number(math.vertical_align_ex)}ex"
+        return f"{width};height:{fmt_number(math.height_em)}em;vertical-align:{fmt_number(math.vertical_align_em)}em"
     return f"{width};height:auto;max-width:100%"
