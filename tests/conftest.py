@@ -62,3 +62,44 @@ def real_data() -> Path:
     if not (REAL_DATA / "aclImdb_v1.tar.gz").exists():
         pytest.skip(f"the real datasets are not in {REAL_DATA}")
     return REAL_DATA
+
+
+# --- rendering: one fixture build shared by the render, PDF and browser tests ---------------------------------
+
+RENDER_DATE = "2026-11-25"
+
+
+def render_paths(root: Path) -> "BuildPaths":
+    """A build folder under ``root`` with a copy of templates/ (answers included, placeholders if missing)."""
+    import shutil
+
+    from report.config import PROJECT_ROOT, BuildPaths
+    from report.render.context import ANSWER_KEYS
+
+    templates = root / "templates"
+    shutil.copytree(PROJECT_ROOT / "templates", templates)
+    for key in ANSWER_KEYS:
+        answer = templates / "answers" / f"{key}.md"
+        if not answer.is_file():
+            answer.write_text(f"Placeholder answer {key} with $h_t = \\tanh(W x_t)$.\n", encoding="utf-8")
+    return BuildPaths(data=root / "data", build=root / "build", templates=templates)
+
+
+def render_meta():
+    import datetime as dt
+
+    from report.render.meta import ReportMeta
+
+    return ReportMeta(author="Ada Student", course="Deep Learning", date=dt.date.fromisoformat(RENDER_DATE))
+
+
+@pytest.fixture(scope="session")
+def rendered(tmp_path_factory):
+    """Both fixture experiments rendered to HTML and PDF: (paths, output, results by name)."""
+    from report.render import build
+    from tests.factories import write_both
+
+    paths = render_paths(tmp_path_factory.mktemp("render"))
+    all_results = write_both(paths.results)
+    output = build(paths, quiet=True, meta=render_meta())
+    return paths, output, all_results
