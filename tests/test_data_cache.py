@@ -236,3 +236,17 @@ def test_real_cached_load_under_one_second(tmp_path, loader, archive):
     np.testing.assert_array_equal(cold.x_train, warm.x_train)
     np.testing.assert_array_equal(cold.ids_test, warm.ids_test)
     assert warm.texts_test()[:50] == cold.texts_test()[:50]
+
+
+@pytest.mark.parametrize("archive", [True, False])
+def test_source_checksums_match_the_loaded_dataset(tmp_path, archive):
+    """``source_checksums`` (an experiment's cache key) must agree with ``TextDataset.checksums``."""
+    from report.data import source_checksums
+
+    assert source_checksums("imdb", tmp_path / "d", tmp_path / "c") == {"aclImdb_v1.tar.gz": "absent"}
+    write_imdb(tmp_path / "d", archive=archive)
+    write_reuters(tmp_path / "d", archive=archive)
+    ds = load_imdb(tmp_path / "d", tmp_path / "c", SMALL, quiet=True, download=False)
+    assert source_checksums("imdb", tmp_path / "d", tmp_path / "c") == ds.checksums
+    rs = load_reuters(tmp_path / "d", tmp_path / "c", SMALL, quiet=True, download=False, min_topic_count=3)
+    assert source_checksums("reuters", tmp_path / "d", tmp_path / "c") == rs.checksums
