@@ -147,3 +147,44 @@ def render(html, pdf, quiet, paths):
     output = build(paths, html=html, pdf=pdf, quiet=quiet)
     if not quiet:
         click.echo(f"rendered {len(output.files)} files in {output.seconds:.1f} s", err=True)
+
+
+@cli.command()
+@click.option("--remote", default="origin", show_default=True, help="The git remote to push the branch to.")
+@click.option("--branch", default="gh-pages", show_default=True, help="The branch GitHub Pages serves.")
+@click.option("--message", "-m", default=None, help="Commit subject (the source commit is always added).")
+@click.option("--dry-run", is_flag=True, help="List the files, sizes, branch and message; write nothing.")
+@click.option("--no-push", is_flag=True, help="Only commit to the local branch.")
+@path_options
+def publish(remote, branch, message, dry_run, no_push, paths):
+    """Put build/site/ on the gh-pages branch as one new commit and push it.
+
+    Never touches the working tree, the index or the current branch. Refuses
+    when the site is missing or built from stale results.
+
+    Example: make-report publish --dry-run
+    """
+    from report.publish import PublishOptions
+    from report.publish import publish as run_publish
+
+    run_publish(paths, PublishOptions(remote=remote, branch=branch, message=message, dry_run=dry_run,
+                                      push=not no_push))
+
+
+@cli.command()
+@click.option("--no-validator", is_flag=True, help="Skip the Nu HTML Checker (it is reported as skipped).")
+@path_options
+def check(no_validator, paths):
+    """Check the built site and PDF are fit to hand in; print a checklist.
+
+    Sections, figures, numbers against results.json, links, PDF fonts and
+    metadata, and the Nu HTML Checker. Exits 1 on any failure.
+
+    Example: make-report check
+    """
+    from report.check import run_checks
+
+    report = run_checks(paths, validator=not no_validator)
+    click.echo(report.format())
+    if not report.ok:
+        raise SystemExit(1)
