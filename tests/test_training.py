@@ -130,3 +130,20 @@ def test_killed_run_resumes_from_its_last_epoch_and_matches_an_uninterrupted_one
                   "--quick", "--set", "epochs=3", "--set", "patience=9").output
     assert f"resuming after epoch {epoch_done}" in out
     assert _metrics(build) == _metrics(whole)
+
+
+@pytest.mark.slow
+@pytest.mark.realdata
+def test_quick_smoke_run_on_the_real_datasets(real_data, tmp_path):
+    build = tmp_path / "build"
+    run_cli("train", "--data-dir", str(real_data), "--build-dir", str(build), "--quick", "--quiet")
+    imdb = results.load(build / "results" / "imdb_simplernn")
+    reuters = results.load(build / "results" / "reuters_lstm")
+    assert imdb.data.class_names == ["neg", "pos"] and imdb.data.test_size == 500
+    assert reuters.data.class_names[:5] == ["cocoa", "grain", "veg-oil", "earn", "acq"]
+    assert len(reuters.data.class_names) == 46 and reuters.data.test_size == 400
+    assert imdb.provenance.data_checksums == {
+        "aclImdb_v1.tar.gz": "3c7d06d26560475e8a57d0901ee9561546adbf9c9530f1d1cc5345e410b9463a"
+    }
+    # even two epochs on 1,000 wires beat always answering the largest topic in the test subset
+    assert reuters.test.accuracy > max(reuters.data.test_counts.values()) / reuters.data.test_size - 0.05
