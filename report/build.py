@@ -6,20 +6,28 @@ import time
 
 import click
 
-from report import registry
+from report import registry, render_stamp
 from report.config import BuildPaths
 from report.pipeline import TrainOptions, train
 
 
 def build_all(paths: BuildPaths, options: TrainOptions, *, html: bool = True, pdf: bool = True) -> None:
+    """Train the experiments whose results are stale, then render if any input of the render changed."""
     t0 = time.perf_counter()
     trained = train(registry.experiment_names(), paths, options)
-    from report.render import build as render
+    digest = render_stamp.inputs_digest(paths, html, pdf)
+    if render_stamp.up_to_date(paths, digest, html, pdf) and not options.force:
+        rendered = False
+    else:
+        from report.render import build as render
 
-    render(paths, html=html, pdf=pdf, quiet=options.quiet)
+        render(paths, html=html, pdf=pdf, quiet=options.quiet)
+        render_stamp.record(paths, digest)
+        rendered = True
     if not options.quiet:
         click.echo(
-            f"built in {time.perf_counter() - t0:.1f} s; trained {len(trained)} experiment(s); "
+            f"built in {time.perf_counter() - t0:.1f} s: trained {len(trained)} experiment(s), "
+            f"{'rendered' if rendered else 'nothing to render'}; "
             f"site: {paths.site / 'index.html'}, PDF: {paths.pdf}",
             err=True,
         )

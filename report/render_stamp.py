@@ -1,0 +1,56 @@
+"""Skip rendering when nothing it reads has changed.
+
+The digest covers every input of a render: the results files, the templates
+(answers and CSS included), report.toml, the rendering and figure code, and
+the git commit shown in the footer. ``make-report all`` compares it with the
+stamp the last render left in the build folder; equal digests and outputs
+present mean there is nothing to do.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+from report import atomic
+from report.config import PROJECT_ROOT, BuildPaths
+from report.provenance import git_state
+
+STAMP_FILE = ".render-stamp.json"
+RENDER_CODE = ("render", "figures.py", "results.py")
+
+
+def _files(paths: BuildPaths) -> list[Path]:
+    files = sorted(paths.results.glob("*/results.json"))
+    files += sorted(p for p in paths.templates.rglob("*") if p.is_file())
+    files.append(PROJECT_ROOT / "report.toml")
+    for entry in RENDER_CODE:
+        path = PROJECT_ROOT / "report" / entry
+        files += sorted(path.rglob("*.py")) if path.is_dir() else [path]
+    return files
+
+
+def inputs_digest(paths: BuildPaths, html: bool, pdf: bool) -> str:
+    h = hashlib.sha256(json.dumps({"html": html, "pdf": pdf, "git": git_state()}).encode())
+    for path in _files(paths):
+        h.update(str(path).encode() + b"\0")
+        h.update(path.read_bytes() if path.is_file() else b"<absent>")
+    return h.hexdigest()
+
+
+def _stamp(paths: BuildPaths) -> Path:
+    return paths.build / STAMP_FILE
+
+
+def up_to_date(paths: BuildPaths, digest: str, html: bool, pdf: bool) -> bool:
+    outputs = ([paths.site / "index.html"] if html else []) + ([paths.pdf] if pdf else [])
+    try:
+        stamp = json.loads(_stamp(paths).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(stamp, dict) and stamp.get("digest") == digest and all(p.exists() for p in outputs)
+
+
+def record(paths: BuildPaths, digest: str) -> None:
+    atomic.write_text(_stamp(paths), json.dumps({"digest": digest}))
