@@ -285,3 +285,13 @@ def test_meta_rejects_unknown_keys(tmp_path):
 
 def test_project_report_toml_is_valid():
     assert load_meta().title == DEFAULT_TITLE
+
+
+@pytest.mark.parametrize(("accuracy", "verdict"), [(0.3304, "matches"), (0.33, "matches"), (0.36, "beats"), (0.2, "below")])
+def test_baseline_verdict_at_printed_precision(accuracy, verdict):
+    assert interpret.BaselineFinding("earn", 0.33, accuracy).verdict == verdict
+
+
+def test_balanced_binary_majority_is_a_tie():
+    res = binary(tn=40, fp=10, fn=10, tp=40)
+    assert interpret.majority_baseline(res).n_majority == 2

@@ -103,22 +103,31 @@ class BaselineFinding:
     majority_class: str
     majority_share: float  # accuracy of always predicting it
     accuracy: float
+    n_majority: int = 1  # classes tied for most frequent (2 for a balanced binary test set)
 
     @property
     def lift(self) -> float:
         return self.accuracy - self.majority_share
 
     @property
+    def verdict(self) -> Literal["beats", "matches", "below"]:
+        """Compared at the precision the report prints (three decimals)."""
+        lift = round(self.lift, 3)
+        return "beats" if lift > 0 else "matches" if lift == 0 else "below"
+
+    @property
     def beats_baseline(self) -> bool:
-        return self.accuracy > self.majority_share
+        return self.verdict == "beats"
 
 
 def majority_baseline(results: Results) -> BaselineFinding:
     counts = results.data.test_counts
     names = results.data.class_names
     majority = max(names, key=lambda n: (counts.get(n, 0), -names.index(n)))
-    share = counts.get(majority, 0) / results.data.test_size if results.data.test_size else 0.0
-    return BaselineFinding(majority, share, results.test.accuracy)
+    top = counts.get(majority, 0)
+    share = top / results.data.test_size if results.data.test_size else 0.0
+    tied = sum(1 for n in names if counts.get(n, 0) == top)
+    return BaselineFinding(majority, share, results.test.accuracy, n_majority=tied)
 
 
 # --- macro against weighted F1 ----------------------------------------------------------------------
