@@ -85,6 +85,8 @@ PROSE_CONSTANTS: tuple[float, ...] = (
 
 XHTML = "{http://www.w3.org/1999/xhtml}"
 UNIT_TAGS = {"p", "li", "tr", "figcaption", "caption", "dt", "dd", "h4", "h5", "h6", "blockquote"}
+SEPARATE_TAGS = {"td", "th", "tr", "br", "p", "div", "li", "dt", "dd", "caption", "figcaption", "section",
+                 "h1", "h2", "h3", "h4", "h5", "h6", "table", "thead", "tbody", "tfoot", "ul", "ol", "figure"}
 SKIP_CLASSES = {"xref", "label", "secnum"}  # "Figure 3", "Table 2", "1.4": identifiers, not measurements
 NUMBER = re.compile(r"(?<![\w.,/#-])[+\-\u2212\u00b1]?(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(%?)(?![\w.]?\d)")
 IDENTIFIER = re.compile(r"\b(?:Figure|Table|section|Section|Exercise|epochs?|Epoch)\s+\d+(?:\.\d+)?")
@@ -164,7 +166,10 @@ def text_of(el, skip_classes: set[str] = SKIP_CLASSES) -> str:
                 parts.append(e.text)
             for child in e:
                 if isinstance(child.tag, str):
+                    spaced = local(child.tag) in SEPARATE_TAGS  # table cells must not run together
+                    parts.append(" " if spaced else "")
                     walk(child)
+                    parts.append(" " if spaced else "")
                 if child.tail:
                     parts.append(child.tail)
 

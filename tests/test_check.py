@@ -1,0 +1,264 @@
+"""make-report check on a good fixture build, and on copies broken on purpose; accessibility in Chromium."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from report import check
+from report.cli import cli
+from report.config import BuildPaths
+
+
+@pytest.fixture(scope="module")
+def good(rendered) -> BuildPaths:
+    paths, _, _ = rendered
+    return paths
+
+
+@pytest.fixture
+def broken(good: BuildPaths, tmp_path: Path) -> BuildPaths:
+    """A copy of the good build to break."""
+    shutil.copytree(good.build, tmp_path / "build", ignore=shutil.ignore_patterns("cache", "checkpoints"))
+    return BuildPaths(data=good.data, build=tmp_path / "build", templates=good.templates)
+
+
+def failed(paths: BuildPaths) -> dict[str, check.Item]:
+    report = check.run_checks(paths, validator=False)
+    return {item.title: item for item in report.failures}
+
+
+def edit_html(paths: BuildPaths, old: str, new: str, count: int = 1) -> None:
+    index = paths.site / "index.html"
+    html = index.read_text(encoding="utf-8")
+    assert old in html, old
+    index.write_text(html.replace(old, new, count), encoding="utf-8")
+
+
+def test_good_build_passes_every_check(good):
+    result = CliRunner().invoke(cli, ["check", "--build-dir", str(good.build)])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[-1] == "all checks passed"
+    assert all(line.startswith(("\u2713", "    ")) for line in lines[:-1]), result.output
+    for title in ("sections in the HTML: 7 of 7", "sections in the PDF: 7 of 7", "fonts embedded in the PDF",
+                  "PDF title and author", "numbers in the prose agree with results.json",
+                  "HTML passes the Nu HTML Checker"):
+        assert any(title in line for line in lines), title
+
+
+def test_deleted_figure_is_named(broken):
+    (broken.site / "figures" / "imdb_simplernn-roc.svg").unlink()
+    problems = failed(broken)["figures present and referenced"].problems
+    assert any("figures/imdb_simplernn-roc.svg: file missing" in p for p in problems)
+
+
+def test_unused_figure_is_named(broken):
+    shutil.copy(broken.site / "figures" / "imdb_simplernn-roc.svg", broken.site / "figures" / "extra.svg")
+    assert "figures/extra.svg: not used by the page" in failed(broken)["figures present and referenced"].problems
+
+
+def wrong_number(paths: BuildPaths, experiment: str, near: str) -> str:
+    """A three-decimal score that no quantity of ``experiment`` renders as, to type into a sentence."""
+    raw = check.load_raw_results(paths, experiment)
+    allowed = check.derivable(raw).allowed(near)
+    return next(f"0.{k:03d}" for k in range(999, 100, -7) if f"0.{k:03d}" not in allowed)
+
+
+def test_changed_number_in_the_prose_is_named(broken, rendered):
+    _, _, all_results = rendered
+    accuracy = f"{all_results['imdb_simplernn'].test.accuracy:.3f}"
+    sentence = f"Accuracy is {accuracy} on the"
+    wrong = wrong_number(broken, "imdb_simplernn", sentence)
+    edit_html(broken, sentence, f"Accuracy is {wrong} on the")
+    problems = failed(broken)["numbers in the prose agree with results.json"].problems
+    assert any(p.startswith(f"1.4 (imdb_simplernn): {wrong} is not derivable") for p in problems), problems
+
+
+def test_a_support_typed_wrong_is_named(broken, rendered):
+    _, _, all_results = rendered
+    support = all_results["imdb_simplernn"].test.classification_report.classes["pos"].support
+    edit_html(broken, f'<td class="num">{support}</td>', f'<td class="num">{support}0</td>')
+    problems = failed(broken)["numbers in the prose agree with results.json"].problems
+    assert any(f"{support}0 is not derivable" in p for p in problems), problems
+
+
+def test_another_topics_score_is_not_accepted(broken, rendered):
+    """A per-class F1 is accepted only next to its own class's name."""
+    _, _, all_results = rendered
+    classes = all_results["reuters_lstm"].test.classification_report.classes
+    raw = check.load_raw_results(broken, "reuters_lstm")
+    d = check.derivable(raw)
+    names = list(classes)
+    for a in names:  # a pair of topics whose F1 nothing else in the section explains
+        for b in names:
+            fa, fb = f"{classes[a].f1_score:.3f}", f"{classes[b].f1_score:.3f}"
+            if a != b and fa != fb and fb not in d.allowed(a) and fa != "0.000":
+                html = (broken.site / "index.html").read_text(encoding="utf-8")
+                row = re.search(rf'<tr><th scope="row">{re.escape(a)}</th>.*?</tr>', html)
+                if row and f'<td class="num">{fa}</td>' in row.group(0):
+                    new_row = row.group(0).replace(f'<td class="num">{fa}</td>', f'<td class="num">{fb}</td>')
+                    edit_html(broken, row.group(0), new_row)
+                    problems = failed(broken)["numbers in the prose agree with results.json"].problems
+                    assert any(f"{fb} is not derivable" in p and a in p for p in problems), problems
+                    return
+    pytest.skip("no suitable pair of topics in the fixture")
+
+
+@pytest.mark.parametrize(
+    "injected",
+    [
+        '<link rel="stylesheet" href="https://fonts.googleapis.com/css2?family=Inter">',
+        "<style>@import url(https://fonts.example.org/inter.css);</style>",
+    ],
+)
+def test_external_resources_are_named(broken, injected):
+    edit_html(broken, "</head>", injected + "\n</head>")
+    problems = failed(broken)["links and resources are local and resolve"].problems
+    assert any("from another host" in p and "https://fonts." in p for p in problems), problems
+
+
+def test_broken_and_root_absolute_links_are_named(broken):
+    edit_html(broken, "</main>", '<p><a href="missing.html">x</a> <a href="/css/site.css">y</a> '
+                                 '<a href="#nowhere">z</a></p>\n</main>')
+    problems = failed(broken)["links and resources are local and resolve"].problems
+    assert "index.html <a>: missing.html does not exist" in problems
+    assert any("root-absolute /css/site.css" in p for p in problems)
+    assert "index.html <a>: #nowhere names no element" in problems
+
+
+def test_missing_section_is_named(broken):
+    edit_html(broken, "The vanishing gradient problem</h3>", "Vanishing gradients</h3>")
+    assert failed(broken)["sections in the HTML"].problems == ("1.2 The vanishing gradient problem: no heading",)
+
+
+def test_pdf_without_metadata_fails(broken):
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter(clone_from=PdfReader(str(broken.pdf)))
+    writer.metadata = None
+    writer._info = None  # noqa: SLF001 - drop the Info dictionary altogether
+    with open(broken.pdf, "wb") as f:
+        writer.write(f)
+    shutil.copy(broken.pdf, broken.site / "report.pdf")
+    problems = failed(broken)["PDF title and author"].problems
+    assert any(p.startswith("no title") for p in problems) and any(p.startswith("no author") for p in problems)
+
+
+def test_stale_pdf_copy_in_the_site_fails(broken):
+    (broken.site / "report.pdf").write_bytes(b"%PDF-1.7 old")
+    assert "the site's PDF is the built PDF" in failed(broken)
+
+
+def test_invalid_html_fails_the_validator(broken):
+    edit_html(broken, "</main>", '<p id="dup"><div>block in a paragraph</div></p><p id="dup"></p>\n</main>')
+    item = check.check_html_validator(broken.site / "index.html")
+    assert item.ok is False and item.problems
+
+
+def test_missing_validator_is_a_failure(broken, monkeypatch):
+    monkeypatch.setattr(check, "vnu_command", lambda: None)
+    item = check.check_html_validator(broken.site / "index.html")
+    assert item.ok is False
+    assert "NOT validated" in item.problems[0]
+
+
+def test_cli_exits_1_and_prints_a_cross(broken):
+    (broken.site / "figures" / "imdb_simplernn-roc.svg").unlink()
+    result = CliRunner().invoke(cli, ["check", "--no-validator", "--build-dir", str(broken.build)])
+    assert result.exit_code == 1
+    assert "\u2717 figures present and referenced" in result.output
+    assert result.output.splitlines()[-1].endswith("check(s) failed")
+
+
+# --- accessibility, in headless Chromium ---------------------------------------------------------------------
+
+CHROMIUM = Path("/usr/bin/chromium")
+
+CONTRAST_JS = """
+() => {
+  const parse = c => { const m = c.match(/rgba?\\(([^)]+)\\)/); if (!m) return null;
+    const p = m[1].split(/[ ,\\/]+/).filter(Boolean).map(Number); return [p[0], p[1], p[2], p.length > 3 ? p[3] : 1]; };
+  const lum = ([r, g, b]) => { const f = v => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
+    return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b); };
+  const background = el => { const layers = [];
+    for (let e = el; e; e = e.parentElement) { const c = parse(getComputedStyle(e).backgroundColor);
+      if (c && c[3] > 0) { layers.push(c); if (c[3] >= 1) break; } }
+    let base = [255, 255, 255];
+    for (const c of layers.reverse()) base = base.map((v, i) => c[i] * c[3] + v * (1 - c[3]));
+    return base; };
+  const out = [];
+  for (const el of document.querySelectorAll('main p, main li, main td, main th, main figcaption, main caption, header p, footer p, footer td')) {
+    if (!el.textContent.trim() || el.offsetParent === null) continue;
+    const fg = parse(getComputedStyle(el).color), bg = background(el);
+    const a = lum(fg.slice(0, 3).map((v, i) => v * fg[3] + bg[i] * (1 - fg[3]))), b = lum(bg);
+    const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+    out.push({tag: el.tagName, text: el.textContent.trim().slice(0, 40), ratio});
+  }
+  return out;
+}
+"""
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not CHROMIUM.exists():
+        pytest.skip("Chromium is not at /usr/bin/chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"])
+        yield b
+        b.close()
+
+
+def open_page(browser, good: BuildPaths, scheme: str = "light"):
+    page = browser.new_page(color_scheme=scheme)
+    page.goto((good.site / "index.html").resolve().as_uri())
+    return page
+
+
+@pytest.mark.browser
+def test_lang_alt_and_heading_order(browser, good):
+    page = open_page(browser, good)
+    assert page.evaluate("document.documentElement.lang") == "en"
+    missing_alt = page.evaluate("[...document.querySelectorAll('img')].filter(i => !i.alt.trim()).map(i => i.src.slice(0, 60))")
+    assert missing_alt == []
+    levels = page.evaluate("[...document.querySelectorAll('h1,h2,h3,h4,h5,h6')].map(h => +h.tagName[1])")
+    assert levels[0] == 1
+    skips = [(a, b) for a, b in zip(levels, levels[1:]) if b > a + 1]
+    assert skips == [], f"heading levels skip: {skips}"
+    page.close()
+
+
+@pytest.mark.browser
+def test_keyboard_focus_is_visible(browser, good):
+    page = open_page(browser, good)
+    for _ in range(30):
+        page.keyboard.press("Tab")
+        tag = page.evaluate("document.activeElement.tagName")
+        if tag == "A":
+            break
+    else:
+        pytest.fail("Tab never reached a link")
+    style = page.evaluate("(() => { const s = getComputedStyle(document.activeElement);"
+                          " return {outline: s.outlineStyle, width: s.outlineWidth, shadow: s.boxShadow}; })()")
+    visible = (style["outline"] != "none" and style["width"] not in ("0px", "")) or style["shadow"] != "none"
+    assert visible, f"focused link shows no outline or box-shadow: {style}"
+    page.close()
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_body_text_contrast(browser, good, scheme):
+    page = open_page(browser, good, scheme)
+    measured = page.evaluate(CONTRAST_JS)
+    assert measured
+    low = [m for m in measured if m["ratio"] < 4.5]
+    assert low == [], f"{scheme}: text below 4.5:1: {low[:5]}"
+    page.close()
