@@ -11,17 +11,26 @@ from report.config import BuildPaths
 from report.pipeline import TrainOptions, train
 
 
-def build_all(paths: BuildPaths, options: TrainOptions, *, html: bool = True, pdf: bool = True) -> None:
-    """Train the experiments whose results are stale, then render if any input of the render changed."""
+def build_all(paths: BuildPaths, options: TrainOptions, *, html: bool = True, pdf: bool = True,
+              core: bool = False) -> None:
+    """Train the experiments whose results are stale, then render if any input of the render changed.
+
+    ``core``: only the experiments the assignment requires; the studies are neither trained nor shown.
+    """
     t0 = time.perf_counter()
     trained = train(registry.experiment_names(), paths, options)
-    digest = render_stamp.inputs_digest(paths, html, pdf)
+    if not core:
+        t_core, t1 = time.perf_counter() - t0, time.perf_counter()
+        trained += train(registry.study_names(), paths, options)
+        if not options.quiet:
+            click.echo(f"training: experiments {t_core:.1f} s, studies {time.perf_counter() - t1:.1f} s", err=True)
+    digest = render_stamp.inputs_digest(paths, html, pdf, studies=not core)
     if render_stamp.up_to_date(paths, digest, html, pdf) and not options.force:
         rendered = False
     else:
         from report.render import build as render
 
-        render(paths, html=html, pdf=pdf, quiet=options.quiet)
+        render(paths, html=html, pdf=pdf, quiet=options.quiet, studies=not core)
         render_stamp.record(paths, digest)
         rendered = True
     if not options.quiet:

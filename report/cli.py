@@ -59,7 +59,7 @@ def train_options(func):
 
 
 def _check_names(names: tuple[str, ...]) -> list[str]:
-    known = registry.experiment_names()
+    known = registry.all_names()
     for name in names:
         if name not in known:
             raise click.BadParameter(f"unknown experiment {name!r}; known: {', '.join(known)}", param_hint="NAME")
@@ -77,13 +77,14 @@ def cli():
 
 @cli.command("list")
 def list_():
-    """List the experiments with their titles.
+    """List the experiments, then the studies, with their titles.
 
     Example: make-report list
     """
-    for name in registry.experiment_names():
+    for name in registry.all_names():
         module = registry.load(name)
-        click.echo(f"{name:<20} {module.TITLE}")
+        kind = "  (study)" if registry.is_study(name) else ""
+        click.echo(f"{name:<20} {module.TITLE}{kind}")
 
 
 @cli.command()
@@ -116,11 +117,12 @@ def status(names, paths, options):
 
 
 @cli.command("all")
+@click.option("--core", is_flag=True, help="Only the two experiments the assignment requires; no studies.")
 @click.option("--html/--no-html", default=True, help="Write the HTML site (build/site/).")
 @click.option("--pdf/--no-pdf", default=True, help="Write the PDF (build/report.pdf).")
 @path_options
 @train_options
-def all_(html, pdf, paths, options):
+def all_(core, html, pdf, paths, options):
     """Train what is stale, then render the HTML site and the PDF.
 
     With nothing changed it trains nothing and only re-renders what changed.
@@ -129,7 +131,7 @@ def all_(html, pdf, paths, options):
     """
     from report.build import build_all
 
-    build_all(paths, options, html=html, pdf=pdf)
+    build_all(paths, options, html=html, pdf=pdf, core=core)
 
 
 @cli.command()

@@ -39,30 +39,38 @@ def _digest(payload: Any) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
-def source_files(module_name: str) -> list[Path]:
-    """The experiment module's file plus the shared training and data code, sorted."""
+def _module_file(module_name: str) -> Path:
     spec = importlib.util.find_spec(module_name)
     if spec is None or spec.origin is None:
         raise LookupError(f"cannot find the source of {module_name}")
-    files = [Path(spec.origin)]
+    return Path(spec.origin)
+
+
+def source_files(module_name: str, extra_modules: tuple[str, ...] = ()) -> list[Path]:
+    """The experiment module's file (and any ``extra_modules`` it names) plus the shared
+    training and data code, sorted."""
+    files = [_module_file(m) for m in (module_name, *extra_modules)]
     for entry in SHARED_CODE:
         path = REPORT_DIR / entry
         files.extend(sorted(path.rglob("*.py")) if path.is_dir() else [path])
     return files
 
 
-def code_digest(module_name: str) -> str:
+def code_digest(module_name: str, extra_modules: tuple[str, ...] = ()) -> str:
     h = hashlib.sha256()
-    for path in source_files(module_name):
+    for path in source_files(module_name, extra_modules):
         h.update(path.relative_to(PROJECT_ROOT).as_posix().encode() + b"\0")
         h.update(path.read_bytes())
     return h.hexdigest()[:16]
 
 
-def key_parts(module_name: str, config: Any, data_checksums: Mapping[str, str]) -> dict[str, str]:
+def key_parts(
+    module_name: str, config: Any, data_checksums: Mapping[str, str], extra_modules: tuple[str, ...] = ()
+) -> dict[str, str]:
+    """``data_checksums`` may also hold the keys of upstream results a study reads."""
     return {
         "config": _digest(dataclasses.asdict(config)),
-        "code": code_digest(module_name),
+        "code": code_digest(module_name, extra_modules),
         "data": _digest(dict(data_checksums)),
         "versions": _digest(package_versions(KEY_PACKAGES)),
     }

@@ -7,13 +7,14 @@ or ``force`` is set. Finding that out imports no TensorFlow.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import click
 
-from report import keys, overrides, registry, results
+from report import keys, overrides, registry, results, studies
 from report.config import BuildPaths
 
 
@@ -35,7 +36,7 @@ class Freshness:
     reasons: tuple[str, ...]  # for "stale": which key parts changed; otherwise the problem
     key: str
     key_parts: Mapping[str, str]
-    results: results.Results | None
+    results: results.Results | studies.StudyResults | None
 
     @property
     def fresh(self) -> bool:
@@ -58,20 +59,44 @@ def experiment_config(name: str, options: TrainOptions) -> Any:
 
 
 def current_key(name: str, paths: BuildPaths, config: Any) -> dict[str, str]:
+    """The key's parts. ``data`` covers every dataset the module reads (``DATASET`` or
+    ``DATASETS``) and, for a study, the keys of the results it reads (``DEPENDS``)."""
     from report.data import source_checksums
 
     module = registry.load(name)
-    checksums = source_checksums(module.DATASET, paths.data, paths.cache)
-    return keys.key_parts(module.__name__, config, checksums)
+    datasets = getattr(module, "DATASETS", None)
+    datasets = (module.DATASET,) if datasets is None else datasets
+    checksums: dict[str, str] = {}
+    for dataset in datasets:
+        checksums.update(source_checksums(dataset, paths.data, paths.cache))
+    for upstream in getattr(module, "DEPENDS", ()):
+        checksums[f"results/{upstream}"] = upstream_key(paths, upstream)
+    return keys.key_parts(module.__name__, config, checksums, tuple(getattr(module, "CODE", ())))
+
+
+def upstream_key(paths: BuildPaths, name: str) -> str:
+    """The key of an experiment's results, or "absent": a study that reads them is stale when it changes."""
+    try:
+        return results.load(results.results_dir(paths.results, name)).key
+    except results.ResultsError:
+        return "absent"
+
+
+def _load_any(name: str) -> tuple[Any, str]:
+    """(loader, file name) of a registered name: a study's ``study.json`` or an experiment's ``results.json``."""
+    if registry.is_study(name):
+        return studies.load, studies.STUDY_FILE
+    return results.load, results.RESULTS_FILE
 
 
 def freshness(name: str, paths: BuildPaths, options: TrainOptions) -> Freshness:
     parts = current_key(name, paths, experiment_config(name, options))
     key = keys.combine(parts)
+    loader, filename = _load_any(name)
     try:
-        res = results.load(results.results_dir(paths.results, name))
+        res = loader(results.results_dir(paths.results, name))
     except results.ResultsError as exc:
-        missing = not (results.results_dir(paths.results, name) / results.RESULTS_FILE).exists()
+        missing = not (results.results_dir(paths.results, name) / filename).exists()
         state = "missing" if missing else "broken"
         return Freshness(name, state, (exc.format_message(),) if not missing else (), key, parts, None)
     if res.key == key:
@@ -98,12 +123,17 @@ def train(names: Sequence[str], paths: BuildPaths, options: TrainOptions) -> lis
         from report.training import RunContext  # TensorFlow is imported only from here on
 
         ctx = RunContext(paths=paths, quiet=options.quiet, key=state.key)
-        res, preds = registry.load(name).run(config, ctx)
-        res = res.model_copy(update={"key_parts": dict(state.key_parts)})
         folder = results.results_dir(paths.results, name)
-        results.save(folder, res, preds)
-        Checkpoints(paths.checkpoints / name, state.key).clear()
-        _echo(options, f"{name}: wrote {folder}")
+        t0 = time.perf_counter()
+        if registry.is_study(name):  # a study: one run, no checkpoints, its own schema
+            res = registry.load(name).run(config, ctx).model_copy(update={"key_parts": dict(state.key_parts)})
+            studies.save(folder, res)
+        else:
+            res, preds = registry.load(name).run(config, ctx)
+            res = res.model_copy(update={"key_parts": dict(state.key_parts)})
+            results.save(folder, res, preds)
+            Checkpoints(paths.checkpoints / name, state.key).clear()
+        _echo(options, f"{name}: wrote {folder} ({time.perf_counter() - t0:.1f} s)")
         written.append(res)
     return written
 

@@ -11,6 +11,14 @@ entry-point group (see pyproject.toml) that defines:
 Importing an experiment module may import TensorFlow, so ``list`` and
 rendering only read names and titles through :func:`experiment_names` and
 never load a module unless asked to.
+
+*Studies* (evidence for the theory answers: baselines, measured gradient
+decay, ...) register the same way under ``make_report.studies``. They define
+the same four names, plus optionally ``DATASETS`` (the raw datasets they read),
+``DEPENDS`` (experiments whose results they read) and ``CODE`` (further
+modules whose source shapes their numbers); their ``run`` returns a
+:class:`report.studies.StudyResults`. The report needs only the experiments
+(``make-report all --core``); studies add evidence where they have results.
 """
 
 from __future__ import annotations
@@ -22,10 +30,11 @@ from types import ModuleType
 import click
 
 GROUP = "make_report.experiments"
+STUDY_GROUP = "make_report.studies"
 
 
-def _entry_points() -> dict:
-    return {ep.name: ep for ep in entry_points(group=GROUP)}
+def _entry_points(group: str = GROUP) -> dict:
+    return {ep.name: ep for ep in entry_points(group=group)}
 
 
 def experiment_names() -> list[str]:
@@ -33,8 +42,22 @@ def experiment_names() -> list[str]:
     return sorted(_entry_points())
 
 
+def study_names() -> list[str]:
+    """Registered study names, sorted."""
+    return sorted(_entry_points(STUDY_GROUP))
+
+
+def all_names() -> list[str]:
+    """Experiments first (studies may read their results), then studies."""
+    return experiment_names() + study_names()
+
+
+def is_study(name: str) -> bool:
+    return name in _entry_points(STUDY_GROUP)
+
+
 def load(name: str) -> ModuleType:
-    eps = _entry_points()
+    eps = {**_entry_points(), **_entry_points(STUDY_GROUP)}
     if name not in eps:
         known = ", ".join(sorted(eps)) or "none"
         raise click.ClickException(f"unknown experiment {name!r}; known experiments: {known}")

@@ -18,11 +18,13 @@ from report.config import PROJECT_ROOT, BuildPaths
 from report.provenance import git_state
 
 STAMP_FILE = ".render-stamp.json"
-RENDER_CODE = ("render", "figures.py", "results.py")
+RENDER_CODE = ("render", "figures.py", "results.py", "studies.py", "figures_studies.py")
 
 
-def _files(paths: BuildPaths) -> list[Path]:
+def _files(paths: BuildPaths, studies: bool = True) -> list[Path]:
     files = sorted(paths.results.glob("*/results.json"))
+    if studies:  # the studies' evidence is shown unless the build is --core
+        files += sorted(paths.results.glob("*/study.json"))
     files += sorted(p for p in paths.templates.rglob("*") if p.is_file())
     files.append(PROJECT_ROOT / "report.toml")
     for entry in RENDER_CODE:
@@ -31,9 +33,9 @@ def _files(paths: BuildPaths) -> list[Path]:
     return files
 
 
-def inputs_digest(paths: BuildPaths, html: bool, pdf: bool) -> str:
-    h = hashlib.sha256(json.dumps({"html": html, "pdf": pdf, "git": git_state()}).encode())
-    for path in _files(paths):
+def inputs_digest(paths: BuildPaths, html: bool, pdf: bool, studies: bool = True) -> str:
+    h = hashlib.sha256(json.dumps({"html": html, "pdf": pdf, "studies": studies, "git": git_state()}).encode())
+    for path in _files(paths, studies):
         h.update(str(path).encode() + b"\0")
         h.update(path.read_bytes() if path.is_file() else b"<absent>")
     return h.hexdigest()

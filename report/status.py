@@ -6,11 +6,15 @@ from collections.abc import Sequence
 
 from report.config import BuildPaths
 from report.pipeline import Freshness, TrainOptions, freshness
+from report.studies import StudyResults
 
 
 def _headline(f: Freshness) -> str:
     if f.results is None:
         return "-"
+    if isinstance(f.results, StudyResults):  # a study: its first few headline numbers
+        items = list(f.results.headline.items())[:3]
+        return "  ".join(f"{k} {v:.3f}" if isinstance(v, float) else f"{k} {v}" for k, v in items) or "-"
     t = f.results.test
     return f"acc {t.accuracy:.3f}  AUC {t.roc_auc:.3f}  macro F1 {t.macro_f1:.3f}"
 

@@ -88,11 +88,13 @@ def build(
     pdf: bool = True,
     quiet: bool = False,
     meta: ReportMeta | Path | None = None,
+    studies: bool = True,
 ) -> RenderOutput:
     """Build the site and/or the PDF from the results under ``paths.results``.
 
     ``meta`` is a :class:`ReportMeta`, a path to a ``report.toml``, or None for
-    the project's ``report.toml``.
+    the project's ``report.toml``. ``studies``: show the evidence of the studies
+    that have results (``make-report all --core`` passes False).
     """
     from report.figures import write_figures
     from report.render.markdown import load_answers

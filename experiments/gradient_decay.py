@@ -1,0 +1,132 @@
+"""Study: the vanishing gradient, measured.
+
+For a SimpleRNN and an LSTM of the same size on IMDB, the norm of the gradient
+of the loss with respect to the input at each time step (the embedded word),
+as a function of the distance from the last step. Measured on a batch of long
+test reviews (windows with no padding), at initialisation and after a short
+training. Backpropagation through time multiplies one Jacobian per step, so a
+plain RNN's gradient is expected to fall exponentially with distance.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import asdict, dataclass
+from datetime import datetime, timezone
+
+import numpy as np
+
+from experiments._rnn import build_classifier, gpu_name
+from report.data import TextSettings, load_imdb
+from report.studies import Series, StudyResults, StudyTimings, Table, study_provenance
+from report.training import RunContext, set_seed
+
+NAME = "gradient_decay"
+TITLE = "Measured gradient decay through time"
+DATASETS = ("imdb",)
+CODE = ("experiments._rnn",)
+DESCRIPTION = (
+    "How strongly the loss still depends on a word k steps before the end of a review, "
+    "for a SimpleRNN and an LSTM of the same size: the gradient norm at each step, relative to the last step."
+)
+CELLS = ("SimpleRNN", "LSTM")
+DECAY_FACTOR = 10.0  # "falls tenfold"
+LOAD_MAXLEN = 400  # tokens kept per review when loading: the IMDB experiment's maxlen (one shared cache entry)
+
+
+@dataclass(frozen=True)
+class Config:
+    seed: int = 42
+    window: int = 200  # <= LOAD_MAXLEN; the last 200 words of reviews at least that long: ~45% of IMDB, no padding inside
+    vocab_size: int = 10_000  # as the IMDB experiment
+    embedding_dim: int = 32  # small: the measurement, not the accuracy, is the point
+    units: int = 32  # the IMDB SimpleRNN's size; the LSTM gets the same
+    learning_rate: float = 1e-3  # Adam's default
+    train_examples: int = 5000  # one epoch on 5,000 long reviews: ~80 updates, enough to leave initialisation
+    epochs: int = 1  # "after a short training"; more costs ~15 s per epoch and model on 2 cores
+    batch_size: int = 64
+    measure_examples: int = 256  # test reviews averaged per step; the curve is smooth from ~100 on
+
+
+def quick_overrides() -> dict[str, object]:
+    return {"window": 8, "train_examples": 60, "measure_examples": 20, "units": 8, "embedding_dim": 8}
+
+
+def decay_length(relative: list[float] | np.ndarray, factor: float = DECAY_FACTOR) -> int | None:
+    """Steps from the last one until the gradient norm first falls to 1/factor of its value there
+    (``relative[k]`` is the norm at distance k from the last step); None if it never does."""
+    g = np.asarray(relative, dtype=float)
+    below = np.flatnonzero(g <= g[0] / factor)
+    return int(below[0]) if below.size else None
+
+
+def long_windows(x: np.ndarray, lengths: np.ndarray, window: int) -> np.ndarray:
+    """The last ``window`` words of every example at least that long (pre-padded rows: no padding inside)."""
+    keep = lengths >= window
+    if x.shape[1] < window:
+        raise ValueError(f"rows hold {x.shape[1]} tokens, fewer than the window of {window}")
+    return x[keep, -window:]
+
+
+def input_gradient_norms(model, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Mean over examples of ||d loss / d embedded word_t||, per step t (shape (window,))."""
+    import tensorflow as tf
+
+    embed, rnn, dense = model.layers
+    e = embed(tf.constant(x))
+    with tf.GradientTape() as tape:
+        tape.watch(e)
+        p = tf.reshape(dense(rnn(e)), [-1])
+        # summed (not averaged) per-example losses: each example's gradient is its own, unscaled
+        loss = tf.reduce_sum(tf.keras.losses.binary_crossentropy(tf.reshape(tf.cast(y, p.dtype), [-1, 1]),
+                                                                 tf.reshape(p, [-1, 1])))
+    g = tape.gradient(loss, e)  # (n, window, dim)
+    return tf.reduce_mean(tf.norm(g, axis=2), axis=0).numpy()
+
+
+def run(config: Config, ctx: RunContext) -> StudyResults:
+    started = datetime.now(timezone.utc)
+    t0 = time.perf_counter()
+    # the IMDB experiment's settings, so its cached tokenisation is reused
+    ds = load_imdb(ctx.paths.data, ctx.paths.cache, TextSettings(config.vocab_size, LOAD_MAXLEN), quiet=ctx.quiet)
+    load_seconds = time.perf_counter() - t0
+    rng = np.random.default_rng(config.seed)
+    x_tr = long_windows(ds.x_train, ds.lengths_train, config.window)
+    y_tr = ds.y_train[ds.lengths_train >= config.window]
+    pick = rng.permutation(len(x_tr))[: config.train_examples]
+    x_tr, y_tr = x_tr[pick], y_tr[pick]
+    x_me = long_windows(ds.x_test, ds.lengths_test, config.window)
+    y_me = ds.y_test[ds.lengths_test >= config.window]
+    pick = rng.permutation(len(x_me))[: config.measure_examples]
+    x_me, y_me = x_me[pick], y_me[pick]
+    ctx.echo(f"{NAME}: {len(x_tr):,} training and {len(x_me):,} measured windows of {config.window} words")
+
+    t1 = time.perf_counter()
+    series, rows, headline = [], [], {"window": config.window, "factor": DECAY_FACTOR}
+    distance = [float(k) for k in range(config.window)]
+    for cell in CELLS:
+        set_seed(config.seed)
+        model = build_classifier(cell, vocab_size=config.vocab_size, embedding_dim=config.embedding_dim,
+                                 units=config.units, n_classes=2, maxlen=config.window,
+                                 learning_rate=config.learning_rate)
+        for stage in ("initialisation", "trained"):
+            if stage == "trained":
+                model.fit(x_tr, y_tr, epochs=config.epochs, batch_size=config.batch_size, verbose=0)
+            norms = input_gradient_norms(model, x_me, y_me)[::-1]  # index k = k steps before the last
+            relative = norms / norms[0]
+            length = decay_length(relative)
+            series.append(Series(figure="decay", label=f"{cell}, {stage}", x=distance,
+                                 y=[float(v) for v in relative]))
+            rows.append([cell, stage, length, float(relative[-1]), float(norms[0])])
+            headline[f"decay_length.{cell}.{stage}"] = length
+            headline[f"relative_at_window.{cell}.{stage}"] = float(relative[-1])
+            shown = f"{length} steps" if length is not None else f"not within {config.window} steps"
+            ctx.echo(f"{NAME}: {cell} at {stage}: gradient falls tenfold after {shown}")
+    return StudyResults(
+        experiment=NAME, title=TITLE, description=DESCRIPTION, key=ctx.key, config=asdict(config),
+        tables=[Table(id="decay", caption="Steps back from the last word until the gradient norm falls tenfold",
+                      columns=["model", "stage", "decay length", "relative norm at window start",
+                               "norm at last step"], rows=rows)],
+        series=series, headline=headline, provenance=study_provenance(config.seed, ds.checksums, started, gpu_name()),
+        timings=StudyTimings(load_seconds=load_seconds, run_seconds=time.perf_counter() - t1),
+    )

@@ -1,0 +1,167 @@
+"""The results contract of the *studies*: evidence for the theory answers.
+
+A study (baselines, measured gradient decay, long-range memory, ...) is not a
+classification experiment, so it has its own schema: a few tables, a few
+series for figures and a flat dict of headline numbers, plus the same key,
+provenance and ``schema_version`` discipline as ``report.results``. Each study
+writes ``build/results/<name>/study.json`` atomically; rendering reads only
+that file and never imports TensorFlow.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from report import atomic
+from report.results import Provenance, ResultsError
+
+SCHEMA_VERSION = 1
+STUDY_FILE = "study.json"
+
+Cell = str | int | float | None
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Table(_Model):
+    """A small table: the renderer formats the cells, the study chooses them."""
+
+    id: str = Field(description="stable name the templates look the table up by, e.g. 'imdb'")
+    caption: str
+    columns: list[str]
+    rows: list[list[Cell]]
+
+    @model_validator(mode="after")
+    def _rectangular(self) -> "Table":
+        for row in self.rows:
+            if len(row) != len(self.columns):
+                raise ValueError(f"table {self.id}: a row has {len(row)} cells for {len(self.columns)} columns")
+        return self
+
+    def records(self) -> list[dict[str, Cell]]:
+        """Rows as dicts keyed by column name."""
+        return [dict(zip(self.columns, row)) for row in self.rows]
+
+    def column(self, name: str) -> list[Cell]:
+        i = self.columns.index(name)
+        return [row[i] for row in self.rows]
+
+
+class Series(_Model):
+    """One line of a figure: ``figure`` groups the series drawn together."""
+
+    figure: str = Field(description="which figure of the study it belongs to, e.g. 'decay'")
+    label: str = Field(description="legend entry, e.g. 'LSTM, trained'")
+    x: list[float]
+    y: list[float]
+
+    @model_validator(mode="after")
+    def _same_length(self) -> "Series":
+        if len(self.x) != len(self.y):
+            raise ValueError(f"series {self.label!r}: x and y differ in length")
+        return self
+
+
+class StudyTimings(_Model):
+    load_seconds: float = Field(ge=0)
+    run_seconds: float = Field(ge=0, description="fitting and measuring")
+
+    @property
+    def total_seconds(self) -> float:
+        return self.load_seconds + self.run_seconds
+
+
+class StudyResults(_Model):
+    schema_version: int = SCHEMA_VERSION
+    experiment: str = Field(description="the study's registered name")
+    title: str
+    description: str = ""
+    key: str = ""
+    key_parts: dict[str, str] = Field(default_factory=dict)
+    config: dict[str, Any]
+    tables: list[Table] = Field(default_factory=list)
+    series: list[Series] = Field(default_factory=list)
+    headline: dict[str, float | int | str | None] = Field(
+        default_factory=dict, description="the numbers the prose quotes, by a dotted name"
+    )
+    provenance: Provenance
+    timings: StudyTimings
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "StudyResults":
+        if self.schema_version != SCHEMA_VERSION:
+            raise ValueError(f"schema_version {self.schema_version}, expected {SCHEMA_VERSION}")
+        ids = [t.id for t in self.tables]
+        if len(ids) != len(set(ids)):
+            raise ValueError("two tables share an id")
+        return self
+
+    def table(self, table_id: str) -> Table:
+        for t in self.tables:
+            if t.id == table_id:
+                return t
+        raise KeyError(f"{self.experiment} has no table {table_id!r}")
+
+    def figure_series(self, figure: str) -> list[Series]:
+        return [s for s in self.series if s.figure == figure]
+
+
+def save(folder: Path, study: StudyResults) -> Path:
+    """Validate and write ``study.json`` atomically."""
+    StudyResults.model_validate(study.model_dump())
+    path = Path(folder) / STUDY_FILE
+    atomic.write_text(path, study.model_dump_json(indent=1))
+    return path
+
+
+def load(folder: Path) -> StudyResults:
+    """Read and validate ``study.json``; a one-line error that says how to rebuild it."""
+    path = Path(folder) / STUDY_FILE
+    name = Path(folder).name
+    fix = f"run `make-report train {name}` to rebuild it"
+    if not path.is_file():
+        raise ResultsError(f"no results for {name} ({path} is missing): {fix}")
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise ResultsError(f"{path} is not valid JSON ({exc}): {fix}") from None
+    if not isinstance(raw, dict) or raw.get("schema_version") != SCHEMA_VERSION:
+        version = raw.get("schema_version") if isinstance(raw, dict) else None
+        raise ResultsError(f"{path} has schema_version {version!r}, this make-report reads {SCHEMA_VERSION}: {fix}")
+    try:
+        return StudyResults.model_validate(raw)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "(top level)"
+        raise ResultsError(f"{path} does not match the study schema at {where}: {first['msg']}; {fix}") from None
+
+
+def load_available(results_root: Path, names: list[str]) -> dict[str, StudyResults]:
+    """The studies whose results exist and validate; the report shows the evidence it has."""
+    out = {}
+    for name in names:
+        try:
+            out[name] = load(Path(results_root) / name)
+        except ResultsError:
+            continue
+    return out
+
+
+def study_provenance(seed: int, data_checksums: dict[str, str], started_at, gpu: str | None = None) -> Provenance:
+    """Provenance of a study run, as ``report.training`` records it for an experiment."""
+    from datetime import datetime, timezone
+
+    from report import provenance
+
+    commit, dirty = provenance.git_state()
+    return Provenance(
+        git_commit=commit, git_dirty=dirty, packages=provenance.package_versions(), seed=seed,
+        data_checksums=dict(data_checksums), gpu=gpu, started_at=started_at,
+        finished_at=datetime.now(timezone.utc), **provenance.machine(),
+    )

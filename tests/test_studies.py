@@ -1,0 +1,219 @@
+"""The studies on tiny data: schema, cache keys, and the property each one exists to show."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from report import results, studies
+from report.cli import cli
+from experiments import architectures, examples, gradient_decay, long_range
+
+STUDIES = ("architectures", "baselines", "examples", "gradient_decay", "long_range")
+
+
+def run_cli(*args: str, expect: int = 0):
+    result = CliRunner().invoke(cli, list(args), catch_exceptions=False)
+    assert result.exit_code == expect, result.output
+    return result
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory) -> tuple[Path, Path]:
+    """Everything trained once in quick mode on the small corpora: (data dir, build dir)."""
+    from tests.conftest import small_imdb_reviews, small_reuters_files
+    from report.data.fixtures import write_imdb, write_reuters
+
+    root = tmp_path_factory.mktemp("studies")
+    data = root / "data"
+    data.mkdir()
+    write_imdb(data, small_imdb_reviews(), archive=True)
+    write_reuters(data, small_reuters_files())
+    build = root / "build"
+    run_cli("train", "--data-dir", str(data), "--build-dir", str(build), "--quick", "--quiet")
+    return data, build
+
+
+def _study(build: Path, name: str) -> studies.StudyResults:
+    return studies.load(build / "results" / name)
+
+
+def test_every_study_writes_a_valid_versioned_file_with_a_key(trained):
+    _, build = trained
+    for name in STUDIES:
+        raw = json.loads((build / "results" / name / studies.STUDY_FILE).read_text())
+        assert raw["schema_version"] == studies.SCHEMA_VERSION
+        s = _study(build, name)
+        assert s.experiment == name and s.key and set(s.key_parts) == {"config", "code", "data", "versions"}
+        assert s.provenance.finished_at >= s.provenance.started_at
+
+
+def test_status_and_train_treat_studies_like_experiments(trained):
+    data, build = trained
+    args = ("--data-dir", str(data), "--build-dir", str(build), "--quick")
+    out = run_cli("status", *args).output
+    for name in ("imdb_simplernn", *STUDIES):
+        assert f"{name} " in out and "missing" not in out
+    assert out.count("fresh") == 7
+    out = run_cli("train", "baselines", *args).output
+    assert "baselines: results are fresh" in out
+    out = run_cli("status", "baselines", *args, "--set", "C=1.0").output
+    assert "baselines   stale  config" in out
+
+
+def test_a_study_reading_an_experiment_goes_stale_when_the_experiment_is_retrained(trained, tmp_path):
+    data, build = trained
+    from report.config import BuildPaths
+    from report.pipeline import TrainOptions, freshness
+
+    paths = BuildPaths.resolve(data, build)
+    options = TrainOptions(quick=True)
+    assert freshness("examples", paths, options).fresh
+    folder = build / "results" / "imdb_simplernn"
+    res = results.load(folder)
+    original = (folder / results.RESULTS_FILE).read_text()
+    try:
+        (folder / results.RESULTS_FILE).write_text(res.model_copy(update={"key": "0" * 16}).model_dump_json())
+        f = freshness("examples", paths, options)
+        assert f.state == "stale" and f.reasons == ("data",)
+    finally:
+        (folder / results.RESULTS_FILE).write_text(original)
+
+
+def test_baseline_beats_the_majority_class_on_the_small_corpora(trained):
+    s = _study(trained[1], "baselines")
+    for ds in ("imdb", "reuters"):
+        assert s.headline[f"{ds}.tfidf_lr.accuracy"] > s.headline[f"{ds}.majority.accuracy"]
+        table = s.table(ds)
+        assert table.column("model") == ["Majority class", "TF-IDF + logistic regression"]
+    assert s.headline["imdb.majority.roc_auc"] == pytest.approx(0.5)
+
+
+def test_examples_are_the_most_confident_predictions(trained):
+    _, build = trained
+    s = _study(build, "examples")
+    preds = results.load_predictions(build / "results" / "imdb_simplernn")
+    conf = preds.y_prob.max(axis=1)
+    ok = preds.y_pred == preds.y_true
+    rows = s.table("imdb").records()
+    by_id = {str(i): k for k, i in enumerate(preds.ids)}
+    right = [r for r in rows if r["kind"] == "right"]
+    if ok.any():
+        assert conf[by_id[right[0]["id"]]] == pytest.approx(conf[ok].max())
+    wrong = [r for r in rows if r["kind"] == "wrong"]
+    if (~ok).any():
+        assert conf[by_id[wrong[0]["id"]]] == pytest.approx(conf[~ok].max())
+    for r in rows:
+        assert len(r["excerpt"]) <= 300
+        assert r["P(positive)"] == pytest.approx(float(preds.y_prob[by_id[r["id"]], 1]), abs=1e-6)
+
+
+def test_most_confused_is_the_largest_off_diagonal_cell():
+    y_true = np.array([0, 0, 1, 1, 1, 2, 2, 2, 2])
+    y_pred = np.array([0, 1, 1, 2, 2, 2, 0, 0, 0])
+    assert examples.most_confused(y_true, y_pred, 3) == (2, 0, 3)
+
+
+def test_confident_picks_argmax_right_and_wrong():
+    y_true = np.array([1, 0, 1, 0])
+    y_prob = np.array([[0.1, 0.9], [0.2, 0.8], [0.4, 0.6], [0.99, 0.01]])
+    right, wrong = examples.confident(y_true, y_prob, 1)
+    assert right.tolist() == [3] and wrong.tolist() == [1]
+
+
+def test_excerpt_is_short_and_cut_at_a_word():
+    text = "word " * 100
+    cut = examples.excerpt(text, 30)
+    assert len(cut) <= 30 and cut.endswith("word…")
+    assert examples.excerpt("short <b>text</b>", 30) == "short <b>text</b>"  # escaping is the template's job
+
+
+def test_decay_length_from_a_hand_made_series():
+    assert gradient_decay.decay_length([1.0, 0.5, 0.2, 0.1, 0.05]) == 3
+    assert gradient_decay.decay_length([2.0, 1.0, 0.3, 0.21]) is None  # never below 0.2
+    assert gradient_decay.decay_length(0.8 ** np.arange(50)) == 11  # 0.8^11 = 0.086 <= 0.1 < 0.8^10
+
+
+def test_gradient_series_start_at_one_and_cover_the_window(trained):
+    s = _study(trained[1], "gradient_decay")
+    window = s.config["window"]
+    assert len(s.figure_series("decay")) == 4
+    for series in s.figure_series("decay"):
+        assert series.y[0] == pytest.approx(1.0) and len(series.y) == window
+        cell, stage = series.label.split(", ")
+        assert s.headline[f"decay_length.{cell}.{stage}"] == gradient_decay.decay_length(series.y)
+
+
+def test_long_windows_hold_no_padding():
+    x = np.array([[0, 0, 5, 6], [3, 4, 5, 6], [0, 7, 8, 9]])
+    w = gradient_decay.long_windows(x, np.array([2, 4, 3]), 3)
+    assert w.tolist() == [[4, 5, 6], [7, 8, 9]]
+
+
+def test_synthetic_labels_depend_only_on_the_first_tokens():
+    rng = np.random.default_rng(0)
+    x, y = long_range.make_task(400, 50, 3, 50, rng)
+    assert x.shape == (400, 50) and set(np.unique(y)) == {0, 1}
+    # the first three tokens give the label exactly ...
+    assert np.all((x[:, :3] >= 6) == (y[:, None] == 1)) and np.all(x[:, :3] < 10)
+    # ... and the rest is noise words, with the same distribution in both classes
+    assert np.all(x[:, 3:] >= 10)
+    rest0, rest1 = x[y == 0, 3:].ravel(), x[y == 1, 3:].ravel()
+    assert abs(rest0.mean() - rest1.mean()) < 0.5
+
+
+def test_chance_length_is_the_first_length_below_the_level():
+    assert long_range.chance_length([10, 50, 100], [1.0, 0.55, 0.9]) == 50
+    assert long_range.chance_length([10, 50], [0.9, 0.7]) is None
+
+
+def test_long_range_reports_every_cell_at_every_length(trained):
+    s = _study(trained[1], "long_range")
+    lengths = s.config["lengths"]
+    assert {x.label for x in s.figure_series("accuracy")} == {"SimpleRNN", "LSTM", "GRU"}
+    for series in s.figure_series("accuracy"):
+        assert series.x == [float(t) for t in lengths]
+        assert s.headline[f"chance_length.{series.label}"] == long_range.chance_length(lengths, series.y)
+
+
+def test_length_buckets_recompute_from_the_stored_predictions(trained):
+    data, build = trained
+    s = _study(build, "architectures")
+    table = s.table("imdb_length")
+    preds = results.load_predictions(build / "results" / "imdb_simplernn")
+    from report.data import TextSettings, load_imdb
+
+    ds = load_imdb(data, build / "cache", TextSettings(10_000, 400), quiet=True)
+    index = {str(i): k for k, i in enumerate(ds.ids_test)}
+    lengths = ds.lengths_test[[index[str(i)] for i in preds.ids]]
+    edges = tuple(s.config["length_edges"])
+    expected = architectures.accuracy_by_length(preds.y_true, preds.y_pred, lengths, edges)
+    assert table.column("SimpleRNN (section 1.4)") == expected
+    comparison = s.table("comparison")
+    assert comparison.column("model") == ["SimpleRNN", "LSTM", "GRU"] * 2
+
+
+def test_accuracy_by_length_buckets():
+    y = np.array([1, 1, 0, 0, 1])
+    p = np.array([1, 0, 0, 1, 1])
+    lengths = np.array([5, 50, 150, 150, 500])
+    assert architectures.accuracy_by_length(y, p, lengths, (100, 200, 400)) == [0.5, 0.5, None, 1.0]
+    assert architectures.bucket_labels((100, 200, 400)) == ["0-99", "100-199", "200-399", "400+"]
+
+
+def test_core_builds_only_the_assignment(small_data, tmp_path, monkeypatch):
+    import report.build as build_mod
+
+    trained_names = []
+    monkeypatch.setattr(build_mod, "train", lambda names, paths, options: trained_names.extend(names) or [])
+    rendered = {}
+    monkeypatch.setattr("report.render.build", lambda paths, **kw: rendered.update(kw))
+    run_cli("all", "--core", "--no-pdf", "--data-dir", str(small_data), "--build-dir", str(tmp_path), "--quiet")
+    assert trained_names == ["imdb_simplernn", "reuters_lstm"] and rendered["studies"] is False
+    trained_names.clear()
+    run_cli("all", "--no-pdf", "--data-dir", str(small_data), "--build-dir", str(tmp_path), "--quiet")
+    assert trained_names[:2] == ["imdb_simplernn", "reuters_lstm"] and set(trained_names[2:]) == set(STUDIES)
