@@ -40,3 +40,12 @@ def build_all(paths: BuildPaths, options: TrainOptions, *, html: bool = True, pd
             f"site: {paths.site / 'index.html'}, PDF: {paths.pdf}",
             err=True,
         )
+    if html and pdf:  # the checklist needs both the site and the PDF
+        from report.check import run_checks
+
+        checklist = run_checks(paths)
+        click.echo(checklist.format())
+        if not checklist.ok:
+            raise click.ClickException(
+                f"{len(checklist.failures)} check(s) failed (see the list above); `make-report check` repeats them"
+            )
