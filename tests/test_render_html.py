@@ -241,3 +241,20 @@ def test_cli_render_help_has_example():
 
 def test_imdb_fixture_class_names():
     assert IMDB_CLASSES == ["neg", "pos"]
+
+
+def test_rendering_never_imports_tensorflow(tmp_path):
+    import subprocess
+    import sys
+
+    paths = render_paths(tmp_path)
+    write_both(paths.results)
+    code = (
+        "import sys; from pathlib import Path; from report.config import BuildPaths; from report.render import build; "
+        f"build(BuildPaths(data=Path({str(paths.data)!r}), build=Path({str(paths.build)!r}), "
+        f"templates=Path({str(paths.templates)!r})), pdf=False, quiet=True); "
+        "bad = [m for m in sys.modules if m.split('.')[0] in ('tensorflow', 'keras')]; "
+        "assert not bad, bad"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
