@@ -6,8 +6,9 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 # WeasyPrint needs Pango and HarfBuzz's subsetter; pdftoppm/pdffonts come from
 # poppler-utils; the browser test drives Debian's Chromium; fonts-dejavu-core
-# gives figures and pages the same font everywhere.
-DEB_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils fonts-dejavu-core chromium
+# gives figures and pages the same font everywhere; the Nu HTML Checker that
+# make-report check runs needs Java.
+DEB_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils fonts-dejavu-core chromium default-jre-headless
 PYTEST_ARGS ?=
 
 .PHONY: report test setup system-deps clean
