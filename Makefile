@@ -8,7 +8,8 @@ STAMP := $(VENV)/.installed-stamp
 # poppler-utils; the browser test drives Debian's Chromium; fonts-dejavu-core
 # gives figures and pages the same font everywhere; the Nu HTML Checker that
 # make-report check runs needs Java.
-DEB_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils fonts-dejavu-core chromium default-jre-headless
+JAVA_PACKAGE := $(if $(shell command -v java),,default-jre-headless)
+DEB_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils fonts-dejavu-core chromium $(JAVA_PACKAGE)
 PYTEST_ARGS ?=
 
 .PHONY: report test setup system-deps clean
