@@ -120,8 +120,8 @@ def run(config: Config, ctx: RunContext) -> StudyResults:
             rows.append([cell, stage, length, float(relative[-1]), float(norms[0])])
             headline[f"decay_length.{cell}.{stage}"] = length
             headline[f"relative_at_window.{cell}.{stage}"] = float(relative[-1])
-            shown = f"{length} steps" if length is not None else f"not within {config.window} steps"
-            ctx.echo(f"{NAME}: {cell} at {stage}: gradient falls tenfold after {shown}")
+            shown = f"after {length} steps" if length is not None else f"not within {config.window} steps"
+            ctx.echo(f"{NAME}: {cell} at {stage}: gradient falls tenfold {shown}")
     return StudyResults(
         experiment=NAME, title=TITLE, description=DESCRIPTION, key=ctx.key, config=asdict(config),
         tables=[Table(id="decay", caption="Steps back from the last word until the gradient norm falls tenfold",

@@ -58,6 +58,13 @@ def load_all_results(results_root: Path, names: tuple[str, ...] = EXPERIMENTS) -
     return loaded
 
 
+def _studies(paths: BuildPaths) -> dict:
+    """The studies that have results: the report shows the evidence it has (``make-report train`` builds it)."""
+    from report import registry, studies
+
+    return studies.load_available(paths.results, registry.study_names())
+
+
 def _build_info(now: dt.datetime) -> BuildInfo:
     from importlib.metadata import PackageNotFoundError, version
 
@@ -97,6 +104,7 @@ def build(
     that have results (``make-report all --core`` passes False).
     """
     from report.figures import write_figures
+    from report.figures_studies import write_study_figures
     from report.render.markdown import load_answers
     from report.render.pdf import write_pdf
 
@@ -105,6 +113,7 @@ def build(
 
     # 1. gather and validate every input before writing anything
     all_results = load_all_results(paths.results)
+    study_results = _studies(paths) if studies else {}
     answers = load_answers(paths.templates / "answers", ANSWER_KEYS)
     report_meta = meta if isinstance(meta, ReportMeta) else load_meta(meta)
     env = environment(paths.templates)
@@ -114,6 +123,7 @@ def build(
     # 2. figures, into the site so the HTML and the PDF share them
     figure_dir = paths.site / "figures"
     written = write_figures(all_results, figure_dir)
+    written += write_study_figures(study_results, figure_dir)
     keep = {w.path.resolve() for w in written}
     for stale in figure_dir.glob("*.svg"):
         if stale.resolve() not in keep:
@@ -125,13 +135,14 @@ def build(
     html_files: list[Path] = []
     if html:
         context = build_context(all_results, written, answers, report_meta, info, medium="screen",
-                                pdf_href="report.pdf" if pdf else None)
+                                pdf_href="report.pdf" if pdf else None, studies=study_results)
         html_files += write_site(env, context, paths.templates, paths.site, log)
 
     # 4. PDF, and its copy in the site for the "PDF version" link
     pdf_file = None
     if pdf:
-        context = build_context(all_results, written, answers, report_meta, info, medium="print")
+        context = build_context(all_results, written, answers, report_meta, info, medium="print",
+                                studies=study_results)
         pdf_file = write_pdf(env, context, paths.templates, paths.site, paths.pdf)
         log(pdf_file)
         if html:

@@ -17,8 +17,10 @@ from markupsafe import Markup
 
 from report.figures import WrittenFigure
 from report.render import interpret
+from report.render.evidence import EvidenceBuilder, EvidenceItem
 from report.render.meta import ReportMeta
 from report.results import Results
+from report.studies import StudyResults
 
 Medium = Literal["screen", "print"]
 
@@ -183,6 +185,7 @@ class Part:
     section: Section
     answer: Markup | None
     experiment: ExperimentContext | None
+    evidence: tuple[EvidenceItem, ...] = ()  # the studies' evidence for this part (report/render/evidence.py)
 
 
 @dataclass(frozen=True)
@@ -347,9 +350,14 @@ def build_context(
     medium: Medium = "screen",
     pdf_href: str | None = None,
     figure_src: str = "figures",
+    studies: Mapping[str, StudyResults] | None = None,
 ) -> ReportContext:
-    """Everything the templates show, numbered in document order."""
+    """Everything the templates show, numbered in document order.
+
+    ``studies``: the studies' results; their evidence follows the part it supports.
+    """
     numbering = _Numbering()
+    evidence = EvidenceBuilder(studies or {}, all_results, figures, numbering, figure_src)
     experiments: dict[str, ExperimentContext] = {}
     exercises = []
     toc: list[Section] = []
@@ -364,7 +372,7 @@ def build_context(
                                   numbering, figure_src)
                 experiments[spec.experiment] = exp
             answer = answers.get(spec.answer) if spec.answer else None
-            parts.append(Part(spec.section, answer, exp))
+            parts.append(Part(spec.section, answer, exp, evidence.for_part(spec.section.number)))
         exercises.append(Exercise(ex_section, tuple(parts)))
     toc.append(PROVENANCE_SECTION)
     return ReportContext(
