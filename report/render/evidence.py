@@ -87,6 +87,11 @@ class GradientFinding:
     train_examples: int = 0
 
     @property
+    def lstm_reach_learned(self) -> bool:
+        """Training lengthened the LSTM's reach: its gradient falls tenfold later (or not at all) than at initialisation."""
+        return _steps(self.lstm_trained) > _steps(self.lstm_init)
+
+    @property
     def ratio_at_window(self) -> float:
         """How many times more of the gradient reaches the window's start in the LSTM."""
         return self.lstm_at_window / self.rnn_at_window if self.rnn_at_window > 0 else float("inf")
@@ -124,9 +129,12 @@ class LongRangeFinding:
     lengths: tuple[int, ...]
     accuracy: Mapping[str, tuple[float, ...]]  # cell -> accuracy per length
     chance_level: float
-    rnn_chance_length: int | None  # smallest T at which the SimpleRNN is at chance
-    gated_at_that_length: Mapping[str, float]  # LSTM and GRU accuracy at that T (empty when None)
-    verdict: Literal["expected", "all_forget", "rnn_remembers"]
+    chance_lengths: Mapping[str, int | None]  # cell -> smallest T at which it is at chance (None: never)
+    # expected: some gated cell remembers longer than the SimpleRNN; same: none does and the SimpleRNN
+    # does not either; rnn_longest: the SimpleRNN remembers longer than every gated cell
+    verdict: Literal["expected", "same", "rnn_longest"]
+    n_train: int = 0  # the budget every cell got at every length
+    epochs: int = 0
 
     @property
     def max_length(self) -> int:
@@ -136,9 +144,8 @@ class LongRangeFinding:
         return self.accuracy[cell][self.lengths.index(self.max_length)]
 
     @property
-    def gated_remember(self) -> tuple[str, ...]:
-        """Gated cells above the chance level at the length where the SimpleRNN is at chance."""
-        return tuple(c for c, a in self.gated_at_that_length.items() if a >= self.chance_level)
+    def rnn_chance_length(self) -> int | None:
+        return self.chance_lengths["SimpleRNN"]
 
 
 def long_range(study: StudyResults) -> LongRangeFinding:
@@ -146,15 +153,17 @@ def long_range(study: StudyResults) -> LongRangeFinding:
     lengths = tuple(int(x) for x in series["SimpleRNN"].x)
     accuracy = {c: tuple(series[c].y) for c in CELLS if c in series}
     level = float(study.headline["chance_level"])
-    t = study.headline["chance_length.SimpleRNN"]
-    gated: dict[str, float] = {}
-    if t is None:
-        verdict = "rnn_remembers"
+    chance = {c: study.headline.get(f"chance_length.{c}") for c in accuracy}
+    rnn = _steps(chance["SimpleRNN"])
+    gated = [_steps(chance[c]) for c in accuracy if c != "SimpleRNN"]
+    if any(g > rnn for g in gated):
+        verdict = "expected"
+    elif all(g < rnn for g in gated):
+        verdict = "rnn_longest"
     else:
-        i = lengths.index(int(t))
-        gated = {c: accuracy[c][i] for c in ("LSTM", "GRU") if c in accuracy}
-        verdict = "expected" if any(a >= level for a in gated.values()) else "all_forget"
-    return LongRangeFinding(lengths, accuracy, level, None if t is None else int(t), gated, verdict)
+        verdict = "same"
+    return LongRangeFinding(lengths, accuracy, level, chance, verdict, int(study.config.get("n_train", 0)),
+                            int(study.config.get("epochs", 0)))
 
 
 # --- architectures ---------------------------------------------------------------------------------------
