@@ -34,10 +34,15 @@ class Config:
     clipnorm: float = 1.0  # caps the occasional exploding gradient
     batch_size: int = 32
     epochs: int = 40  # an upper bound: early stopping ends training
-    patience: int = 5  # the LSTM's validation loss plateaus before it falls again
-    monitor: str = "val_loss"  # the validation quantity early stopping watches
+    patience: int = 5  # validation accuracy creeps up in small steps with plateaus of 2-4 epochs
+    # Validation accuracy, not loss: the loss bottoms out after ~8 epochs while accuracy (and the
+    # rare topics) keep improving until epoch ~20 (0.774 vs 0.754 best validation accuracy).
+    monitor: str = "val_accuracy"
     val_fraction: float = 0.2  # ~1,800 training wires held out for validation; the test set is used once
-    class_weight_power: float = 0.0  # inverse-frequency weights to this power (0 none, 1 balanced)
+    # Inverse-frequency class weights to this power (0 none, 1 balanced). 0.3 lets the ~30 topics
+    # with under 50 training wires count without giving up accuracy: 0.5 and more traded accuracy
+    # on earn/acq for rare topics; 0 leaves a third of the topics never predicted.
+    class_weight_power: float = 0.3
     subset_train: int = 0  # 0 = all training wires; --quick sets a small stratified subset
     subset_test: int = 0  # 0 = all test wires
 

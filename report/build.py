@@ -8,7 +8,7 @@ import click
 
 from report import registry, render_stamp
 from report.config import BuildPaths
-from report.pipeline import TrainOptions, train
+from report.pipeline import TrainOptions, stale_results, train
 
 
 def build_all(paths: BuildPaths, options: TrainOptions, *, html: bool = True, pdf: bool = True,
@@ -30,7 +30,9 @@ def build_all(paths: BuildPaths, options: TrainOptions, *, html: bool = True, pd
     else:
         from report.render import build as render
 
-        render(paths, html=html, pdf=pdf, quiet=options.quiet, studies=not core)
+        shown = registry.experiment_names() + ([] if core else registry.study_names())
+        render(paths, html=html, pdf=pdf, quiet=options.quiet, studies=not core,
+               stale=stale_results(paths, options, shown))
         render_stamp.record(paths, digest)
         rendered = True
     if not options.quiet:

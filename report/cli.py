@@ -138,15 +138,21 @@ def all_(core, html, pdf, paths, options):
 @click.option("--html/--no-html", default=True, show_default=True, help="Write the site to build/site/.")
 @click.option("--pdf/--no-pdf", default=True, show_default=True, help="Write build/report.pdf (and copy it into the site).")
 @click.option("--quiet", "-q", is_flag=True, help="Do not list the files written.")
+@click.option("--allow-stale", is_flag=True,
+              help="Render results that no longer match the code, config or data, marked stale.")
 @path_options
-def render(html, pdf, quiet, paths):
+def render(html, pdf, quiet, allow_stale, paths):
     """Render the report from build/results/: HTML site and PDF. Never trains.
+
+    Refuses results that are stale (see `make-report status`) unless --allow-stale.
 
     Example: make-report render --no-pdf
     """
+    from report.pipeline import TrainOptions, require_fresh
     from report.render import build
 
-    output = build(paths, html=html, pdf=pdf, quiet=quiet)
+    stale = require_fresh(paths, TrainOptions(), allow_stale)
+    output = build(paths, html=html, pdf=pdf, quiet=quiet, stale=stale)
     if not quiet:
         click.echo(f"rendered {len(output.files)} files in {output.seconds:.1f} s", err=True)
 

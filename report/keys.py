@@ -32,6 +32,7 @@ REPORT_DIR = PROJECT_ROOT / "report"
 # Shared modules whose code changes an experiment's numbers (rendering does not).
 SHARED_CODE = ("training.py", "checkpoint.py", "metrics.py", "data")
 PARTS = ("config", "code", "data", "versions")
+UNVERIFIABLE = "unverifiable"  # the data part when the data is not on this machine
 
 
 def _digest(payload: Any) -> str:
@@ -71,9 +72,14 @@ def key_parts(
     return {
         "config": _digest(dataclasses.asdict(config)),
         "code": code_digest(module_name, extra_modules),
-        "data": _digest(dict(data_checksums)),
+        "data": UNVERIFIABLE if _dataset_absent(data_checksums) else _digest(dict(data_checksums)),
         "versions": _digest(package_versions(KEY_PACKAGES)),
     }
+
+
+def _dataset_absent(checksums: Mapping[str, str]) -> bool:
+    """A dataset file is not on this machine (upstream results, ``results/NAME``, do not count)."""
+    return any(v == "absent" for k, v in checksums.items() if not k.startswith("results/"))
 
 
 def combine(parts: Mapping[str, str]) -> str:

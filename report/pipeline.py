@@ -99,9 +99,37 @@ def freshness(name: str, paths: BuildPaths, options: TrainOptions) -> Freshness:
         missing = not (results.results_dir(paths.results, name) / filename).exists()
         state = "missing" if missing else "broken"
         return Freshness(name, state, (exc.format_message(),) if not missing else (), key, parts, None)
+    if parts["data"] == keys.UNVERIFIABLE and "data" in res.key_parts:
+        # the data is not on this machine: trust the checksums the results were trained on
+        parts = {**parts, "data": res.key_parts["data"]}
+        key = keys.combine(parts)
     if res.key == key:
         return Freshness(name, "fresh", (), key, parts, res)
     return Freshness(name, "stale", tuple(keys.changed_parts(res.key_parts, parts)), key, parts, res)
+
+
+def stale_results(paths: BuildPaths, options: TrainOptions, names: Sequence[str] | None = None) -> dict[str, str]:
+    """Experiment -> what changed, for every one whose results exist but are stale or broken."""
+    names = list(names) if names is not None else registry.experiment_names() + registry.study_names()
+    out = {}
+    for name in names:
+        f = freshness(name, paths, options)
+        if f.state in ("stale", "broken"):
+            out[name] = f.why if f.state == "stale" else "results file"
+    return out
+
+
+def require_fresh(paths: BuildPaths, options: TrainOptions, allow_stale: bool) -> dict[str, str]:
+    """The stale experiments when ``allow_stale``; otherwise an error saying what changed and what to run."""
+    stale = stale_results(paths, options)
+    if stale and not allow_stale:
+        what = "; ".join(f"{name}: {why} changed" for name, why in stale.items())
+        names = " ".join(stale)
+        raise click.ClickException(
+            f"stale results ({what}); run `make-report train {names}` (or `make-report all`), "
+            "or render them anyway, marked stale, with --allow-stale"
+        )
+    return stale
 
 
 def train(names: Sequence[str], paths: BuildPaths, options: TrainOptions) -> list[results.Results]:

@@ -147,3 +147,28 @@ def test_quick_smoke_run_on_the_real_datasets(real_data, tmp_path):
     }
     # even two epochs on 1,000 wires beat always answering the largest topic in the test subset
     assert reuters.test.accuracy > max(reuters.data.test_counts.values()) / reuters.data.test_size - 0.05
+
+
+def test_render_refuses_stale_results_and_marks_them_with_allow_stale(small_data, tmp_path):
+    build = tmp_path / "build"
+    train(small_data, build, names=("imdb_simplernn", "reuters_lstm"))  # quick: stale against the defaults
+    base = ["render", "--no-pdf", "--quiet", "--data-dir", str(small_data), "--build-dir", str(build)]
+    out = run_cli(*base, expect=1).output
+    assert "stale results (imdb_simplernn: config changed; reuters_lstm: config changed)" in out
+    assert "make-report train imdb_simplernn reuters_lstm" in out and "--allow-stale" in out
+    assert not (build / "site" / "index.html").exists()
+
+    run_cli(*base, "--allow-stale")
+    html = (build / "site" / "index.html").read_text()
+    assert "Stale results." in html and "imdb_simplernn (config changed)" in html
+    assert html.count('class="stale-mark"') == 2
+
+
+def test_results_stay_fresh_when_the_data_is_not_on_this_machine(small_data, tmp_path):
+    build = tmp_path / "build"
+    train(small_data, build)
+    elsewhere = tmp_path / "no-data"
+    elsewhere.mkdir()
+    status = run_cli("status", "imdb_simplernn", "--data-dir", str(elsewhere), "--build-dir", str(build),
+                     "--quick").output
+    assert "imdb_simplernn  fresh" in status

@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -96,12 +96,15 @@ def build(
     quiet: bool = False,
     meta: ReportMeta | Path | None = None,
     studies: bool = True,
+    stale: Mapping[str, str] | None = None,
 ) -> RenderOutput:
     """Build the site and/or the PDF from the results under ``paths.results``.
 
     ``meta`` is a :class:`ReportMeta`, a path to a ``report.toml``, or None for
     the project's ``report.toml``. ``studies``: show the evidence of the studies
-    that have results (``make-report all --core`` passes False).
+    that have results (``make-report all --core`` passes False). ``stale``:
+    experiment -> why its results no longer match the code; each is marked
+    "stale" on the title and beside its results (see ``report.pipeline.stale_results``).
     """
     from report.figures import write_figures
     from report.figures_studies import write_study_figures
@@ -125,9 +128,9 @@ def build(
     written = write_figures(all_results, figure_dir)
     written += write_study_figures(study_results, figure_dir)
     keep = {w.path.resolve() for w in written}
-    for stale in figure_dir.glob("*.svg"):
-        if stale.resolve() not in keep:
-            stale.unlink()
+    for old in figure_dir.glob("*.svg"):
+        if old.resolve() not in keep:
+            old.unlink()
     for w in written:
         log(w.path)
 
@@ -135,14 +138,14 @@ def build(
     html_files: list[Path] = []
     if html:
         context = build_context(all_results, written, answers, report_meta, info, medium="screen",
-                                pdf_href="report.pdf" if pdf else None, studies=study_results)
+                                pdf_href="report.pdf" if pdf else None, studies=study_results, stale=stale)
         html_files += write_site(env, context, paths.templates, paths.site, log)
 
     # 4. PDF, and its copy in the site for the "PDF version" link
     pdf_file = None
     if pdf:
         context = build_context(all_results, written, answers, report_meta, info, medium="print",
-                                studies=study_results)
+                                studies=study_results, stale=stale)
         pdf_file = write_pdf(env, context, paths.templates, paths.site, paths.pdf)
         log(pdf_file)
         if html:

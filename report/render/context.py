@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from typing import Literal
 
 from markupsafe import Markup
@@ -236,6 +236,8 @@ class ReportContext:
     provenance: tuple[ExperimentProvenance, ...]
     provenance_section: Section
     pdf_href: str | None  # link to the PDF from the site, when one is built
+    # experiment -> why its results no longer match the code (rendered with --allow-stale only)
+    stale: Mapping[str, str] = field(default_factory=dict)
 
     def as_template_vars(self) -> dict[str, object]:
         """Top-level template variables: the declared fields, shallow (objects stay typed)."""
@@ -351,6 +353,7 @@ def build_context(
     pdf_href: str | None = None,
     figure_src: str = "figures",
     studies: Mapping[str, StudyResults] | None = None,
+    stale: Mapping[str, str] | None = None,
 ) -> ReportContext:
     """Everything the templates show, numbered in document order.
 
@@ -387,4 +390,5 @@ def build_context(
         provenance=tuple(_provenance(n, all_results[n]) for n in experiments),
         provenance_section=PROVENANCE_SECTION,
         pdf_href=pdf_href,
+        stale=dict(stale or {}),
     )
