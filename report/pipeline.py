@@ -7,6 +7,7 @@ or ``force`` is set. Finding that out imports no TensorFlow.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -55,7 +56,17 @@ def experiment_config(name: str, options: TrainOptions) -> Any:
         config = overrides.apply(config, module.quick_overrides(), where=name)
     if options.seed is not None:
         config = overrides.apply(config, {"seed": options.seed}, where=name)
-    return overrides.apply(config, options.overrides, where=name)
+    return overrides.apply(config, _applicable(name, config, options.overrides), where=name)
+
+
+def _applicable(name: str, config: Any, pairs: Mapping[str, Any]) -> Mapping[str, Any]:
+    """A study skips --set fields that only the experiments have (``--set epochs=3`` for every name);
+    a field nobody has is still an error."""
+    if not registry.is_study(name):
+        return pairs
+    own = {f.name for f in dataclasses.fields(config)}
+    experiment_fields = {f.name for e in registry.experiment_names() for f in dataclasses.fields(registry.load(e).Config)}
+    return {k: v for k, v in pairs.items() if k in own or k not in experiment_fields}
 
 
 def current_key(name: str, paths: BuildPaths, config: Any) -> dict[str, str]:
