@@ -47,12 +47,16 @@ def train_options(func):
     )
     @click.option("--quiet", "-q", is_flag=True, help="No progress lines.")
     @click.option("--force", is_flag=True, help="Train even when the results are fresh.")
+    @click.option("--seeds", type=click.IntRange(min=1), default=1, show_default=True,
+                  help="Train each experiment with N seeds (seed, seed+1, ...): the report shows mean +- sd "
+                       "and plots the run of median accuracy.")
     @functools.wraps(func)
-    def wrapper(*args, quick, seed, set_, quiet, force, **kwargs):
+    def wrapper(*args, quick, seed, set_, quiet, force, seeds, **kwargs):
         from report.overrides import parse_pairs
         from report.pipeline import TrainOptions
 
-        options = TrainOptions(quick=quick, seed=seed, overrides=parse_pairs(set_), quiet=quiet, force=force)
+        options = TrainOptions(quick=quick, seed=seed, overrides=parse_pairs(set_), quiet=quiet, force=force,
+                               seeds=seeds)
         return func(*args, options=options, **kwargs)
 
     return wrapper

@@ -35,7 +35,7 @@ PARTS = ("config", "code", "data", "versions")
 UNVERIFIABLE = "unverifiable"  # the data part when the data is not on this machine
 
 
-def _digest(payload: Any) -> str:
+def digest(payload: Any) -> str:
     text = json.dumps(payload, sort_keys=True, default=str)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
@@ -70,10 +70,10 @@ def key_parts(
 ) -> dict[str, str]:
     """``data_checksums`` may also hold the keys of upstream results a study reads."""
     return {
-        "config": _digest(dataclasses.asdict(config)),
+        "config": digest(dataclasses.asdict(config)),
         "code": code_digest(module_name, extra_modules),
-        "data": UNVERIFIABLE if _dataset_absent(data_checksums) else _digest(dict(data_checksums)),
-        "versions": _digest(package_versions(KEY_PACKAGES)),
+        "data": UNVERIFIABLE if _dataset_absent(data_checksums) else digest(dict(data_checksums)),
+        "versions": digest(package_versions(KEY_PACKAGES)),
     }
 
 
@@ -83,7 +83,7 @@ def _dataset_absent(checksums: Mapping[str, str]) -> bool:
 
 
 def combine(parts: Mapping[str, str]) -> str:
-    return _digest({k: parts[k] for k in PARTS})
+    return digest({k: parts[k] for k in PARTS})
 
 
 def changed_parts(old: Mapping[str, str], new: Mapping[str, str]) -> list[str]:

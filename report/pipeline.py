@@ -26,6 +26,7 @@ class TrainOptions:
     overrides: Mapping[str, Any] = field(default_factory=dict)  # --set field=value, applied last
     quiet: bool = False
     force: bool = False  # train even when the results are fresh
+    seeds: int = 1  # train each experiment with this many seeds (seed, seed+1, ...); report the median run
 
 
 @dataclass(frozen=True)
@@ -102,6 +103,8 @@ def _load_any(name: str) -> tuple[Any, str]:
 
 def freshness(name: str, paths: BuildPaths, options: TrainOptions) -> Freshness:
     parts = current_key(name, paths, experiment_config(name, options))
+    if options.seeds > 1 and not registry.is_study(name):
+        parts = {**parts, "config": keys.digest([parts["config"], options.seeds])}
     key = keys.combine(parts)
     loader, filename = _load_any(name)
     try:
@@ -168,13 +171,34 @@ def train(names: Sequence[str], paths: BuildPaths, options: TrainOptions) -> lis
             res = registry.load(name).run(config, ctx).model_copy(update={"key_parts": dict(state.key_parts)})
             studies.save(folder, res)
         else:
-            res, preds = registry.load(name).run(config, ctx)
+            res, preds = _train_seeds(name, config, ctx, options.seeds)
             res = res.model_copy(update={"key_parts": dict(state.key_parts)})
             results.save(folder, res, preds)
             Checkpoints(paths.checkpoints / name, state.key).clear()
         _echo(options, f"{name}: wrote {folder} ({time.perf_counter() - t0:.1f} s)")
         written.append(res)
     return written
+
+
+def _train_seeds(name: str, config: Any, ctx: Any, n_seeds: int) -> tuple[results.Results, results.Predictions]:
+    """One run per seed (config.seed, +1, ...); the run of median accuracy, listing every seed."""
+    runs = []
+    for i in range(n_seeds):
+        seed_config = dataclasses.replace(config, seed=config.seed + i)
+        runs.append(registry.load(name).run(seed_config, ctx))
+    if n_seeds == 1:
+        return runs[0]
+    ranked = sorted(runs, key=lambda run: run[0].test.accuracy)
+    res, preds = ranked[(n_seeds - 1) // 2]  # the median; the lower middle one for an even count
+    summary = [
+        results.SeedRun(
+            seed=r.provenance.seed, accuracy=r.test.accuracy, roc_auc=r.test.roc_auc, macro_f1=r.test.macro_f1,
+            weighted_f1=r.test.weighted_f1, best_epoch=r.best_epoch, train_seconds=r.timings.train_seconds,
+        )
+        for r, _ in runs
+    ]
+    ctx.echo(f"{name}: {n_seeds} seeds; reporting seed {res.provenance.seed}, the run of median accuracy")
+    return res.model_copy(update={"seeds": summary}), preds
 
 
 def _echo(options: TrainOptions, message: str) -> None:

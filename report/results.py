@@ -158,6 +158,18 @@ class Provenance(_Model):
     finished_at: datetime
 
 
+class SeedRun(_Model):
+    """The headline of one seed's run, when an experiment is trained with several seeds."""
+
+    seed: int
+    accuracy: float
+    roc_auc: float
+    macro_f1: float
+    weighted_f1: float
+    best_epoch: int = Field(ge=1)
+    train_seconds: float = Field(ge=0)
+
+
 class Results(_Model):
     schema_version: int = SCHEMA_VERSION
     experiment: str
@@ -174,6 +186,11 @@ class Results(_Model):
     test: TestMetrics
     timings: Timings
     provenance: Provenance
+    seeds: list[SeedRun] = Field(
+        default_factory=list,
+        description="every seed trained (make-report train --seeds N, N > 1); the rest of this file is "
+        "the run of median accuracy",
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> "Results":
@@ -190,6 +207,18 @@ class Results(_Model):
         if sum(map(sum, cm)) != self.data.test_size:
             raise ValueError("confusion matrix does not add up to test_size")
         return self
+
+    @property
+    def seed_summary(self) -> dict[str, tuple[float, float]] | None:
+        """metric -> (mean, sample standard deviation) over the seeds, or None for a single run."""
+        if len(self.seeds) < 2:
+            return None
+        from statistics import mean, stdev
+
+        return {
+            metric: (mean(v := [getattr(s, metric) for s in self.seeds]), stdev(v))
+            for metric in ("accuracy", "roc_auc", "macro_f1", "weighted_f1")
+        }
 
     @property
     def best(self) -> EpochRecord:

@@ -276,7 +276,7 @@ def run_text_classification(spec: ExperimentSpec, config: Any, ctx: RunContext) 
     settings = FitSettings(
         config.epochs, config.batch_size, config.patience, config.monitor, config.seed, config.class_weight_power
     )
-    checkpoints = Checkpoints(ctx.paths.checkpoints / spec.name, ctx.key) if ctx.checkpoint else None
+    checkpoints = Checkpoints(ctx.paths.checkpoints / spec.name / f"seed-{config.seed}", ctx.key) if ctx.checkpoint else None
     model, outcome = fit(model, split, settings, ctx, spec.name, n_classes, checkpoints)
 
     t1 = time.perf_counter()
