@@ -34,9 +34,13 @@ class Config:
     clipnorm: float = 1.0  # caps exploding gradients, the SimpleRNN's other failure mode
     batch_size: int = 64
     epochs: int = 10  # an upper bound: the SimpleRNN peaks after 1-3 epochs
-    patience: int = 2  # early stopping waits two epochs without improvement, then restores the best
-    monitor: str = "val_loss"  # the validation quantity early stopping watches
-    val_fraction: float = 0.2  # 5,000 training reviews held out for validation; the test set is used once
+    # The SimpleRNN's validation curves zig-zag (0.855 -> 0.872 -> 0.866 -> 0.878): a patience of 2
+    # stopped at the first dip; 3 rides over it. Accuracy, not loss, since accuracy is what we report.
+    patience: int = 3
+    monitor: str = "val_accuracy"
+    # 2,500 training reviews held out: enough to pick the best epoch (+-0.7 points of accuracy), and
+    # the other 2,500 of a 20% split are worth more as training data. The test set is used once.
+    val_fraction: float = 0.1
     class_weight_power: float = 0.0  # the classes are balanced: no weighting
     subset_train: int = 0  # 0 = all training reviews; --quick sets a small stratified subset
     subset_test: int = 0  # 0 = all test reviews
