@@ -1,0 +1,127 @@
+"""How long the builds a user runs take, and what our pipeline adds to training.
+
+    MAKE_REPORT_DATA=../shared/data .venv/bin/python bench/bench_build.py [--runs 5] [--cold-runs 1]
+
+Each row is a whole ``make-report`` command in a fresh process, as a user
+types it; the figure is the median of several runs:
+
+- cold full build: ``make-report all`` into an empty build folder (tokenise,
+  train every experiment and study, render, check);
+- warm build, nothing changed: ``make-report all`` again (must train nothing
+  and not import TensorFlow);
+- build after editing one answer: a space appended to a theory answer, then
+  ``make-report all`` (must re-render without training; the answer is restored);
+- render alone: ``make-report render``;
+- data loads, uncached and cached (``bench/bench_data.py`` has the details).
+
+Then the ratio of the cold build's wall time to the time spent inside
+``model.fit``/``predict`` as recorded in each results.json: the rest is what
+the pipeline adds (data loading, checkpoints, metrics, figures, HTML, PDF).
+Goals: warm build < 3 s, answer-edit build < 10 s, overhead < 15 % of the cold build.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+MAKE_REPORT = [sys.executable, "-m", "report"]
+ANSWER = ROOT / "templates" / "answers" / "ex1_q1.md"
+
+
+def run(*args: str, build: Path) -> float:
+    t0 = time.perf_counter()
+    subprocess.run([*MAKE_REPORT, *args, "--build-dir", str(build)], cwd=ROOT, check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ, "PYTHONWARNINGS": "ignore"})
+    return time.perf_counter() - t0
+
+
+def median_of(n: int, fn) -> tuple[float, list[float]]:
+    times = [fn() for _ in range(n)]
+    return statistics.median(times), times
+
+
+def edit_answer_and_build(build: Path) -> float:
+    original = ANSWER.read_bytes()
+    try:
+        ANSWER.write_bytes(original + b" ")
+        return run("all", "--quiet", build=build)
+    finally:
+        ANSWER.write_bytes(original)
+
+
+def data_load(cached: bool, cache: Path) -> float:
+    from report.config import BuildPaths
+    from report.data import TextSettings, load_imdb
+
+    data = BuildPaths.resolve().data
+    if not cached:
+        shutil.rmtree(cache, ignore_errors=True)
+    t0 = time.perf_counter()
+    load_imdb(data, cache, TextSettings(maxlen=400), quiet=True, download=False)
+    return time.perf_counter() - t0
+
+
+def time_in_fit(build: Path) -> float:
+    """Seconds inside model.fit and predict over every experiment, from its results.json."""
+    total = 0.0
+    for path in (build / "results").glob("*/results.json"):
+        timings = json.loads(path.read_text()).get("timings", {})
+        total += timings.get("train_seconds", 0.0) + timings.get("evaluate_seconds", 0.0)
+    return total
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5, help="runs of each fast row")
+    parser.add_argument("--cold-runs", type=int, default=1, help="runs of the cold build (each ~10 minutes)")
+    parser.add_argument("--from-build", type=Path, default=None,
+                        help="skip the cold build: copy this finished build folder and time the rest")
+    args = parser.parse_args()
+    sys.path.insert(0, str(ROOT))
+
+    scratch = Path(tempfile.mkdtemp(prefix="bench-build-", dir=ROOT / "build" if (ROOT / "build").exists() else None))
+    build = scratch / "build"
+    rows = []
+
+    def cold() -> float:
+        shutil.rmtree(build, ignore_errors=True)
+        return run("all", "--quiet", build=build)
+
+    if args.from_build:
+        shutil.copytree(args.from_build, build, symlinks=True)
+        cold_median = None
+    else:
+        cold_median, cold_times = median_of(args.cold_runs, cold)
+        rows.append(("cold full build (make-report all)", cold_median, cold_times))
+    fit_seconds = time_in_fit(build)
+    rows.append(("warm build, nothing changed", *median_of(args.runs, lambda: run("all", "--quiet", build=build))))
+    rows.append(("build after editing one answer", *median_of(args.runs, lambda: edit_answer_and_build(build))))
+    rows.append(("render alone (make-report render)", *median_of(args.runs, lambda: run("render", "--quiet", build=build))))
+    cache = scratch / "cache"
+    rows.append(("IMDB load, uncached", *median_of(min(args.runs, 3), lambda: data_load(False, cache))))
+    rows.append(("IMDB load, cached", *median_of(args.runs, lambda: data_load(True, cache))))
+
+    print(f"{'what':<38} {'median s':>9}   runs")
+    for what, med, times in rows:
+        print(f"{what:<38} {med:9.2f}   " + " ".join(f"{t:.2f}" for t in times))
+    print()
+    print(f"time inside model.fit/predict, from results.json: {fit_seconds:.1f} s")
+    if cold_median is not None:
+        overhead = cold_median - fit_seconds
+        print(f"pipeline overhead: {overhead:.1f} s = {overhead / cold_median:.1%} of the cold build "
+              f"(ratio build/fit {cold_median / fit_seconds:.2f})")
+    shutil.rmtree(scratch, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
