@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import click
 import numpy as np
@@ -23,6 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from report import atomic
 
 SCHEMA_VERSION = 1
+_M = TypeVar("_M", bound=BaseModel)
 RESULTS_FILE = "results.json"
 PREDICTIONS_FILE = "predictions.npz"
 
@@ -268,28 +269,34 @@ def save(folder: Path, results: Results, predictions: Predictions) -> None:
     atomic.write_text(folder / RESULTS_FILE, results.model_dump_json(indent=1))
 
 
-def load(folder: Path) -> Results:
-    """Read and validate ``results.json``; a clear one-line error for anything wrong."""
-    path = Path(folder) / RESULTS_FILE
-    experiment = Path(folder).name
-    fix = f"run `make-report train {experiment}` to rebuild it"
+def read_validated(path: Path, model: type[_M], *, what: str = "results", version: int = SCHEMA_VERSION) -> _M:
+    """Read ``path`` (JSON) and validate it as ``model``; every problem is one line naming the
+    file and the ``make-report train NAME`` that rebuilds it (NAME is the file's folder)."""
+    path = Path(path)
+    name = path.parent.name
+    fix = f"run `make-report train {name}` to rebuild it"
     if not path.is_file():
-        raise ResultsError(f"no results for {experiment} ({path} is missing): {fix}")
+        raise ResultsError(f"no results for {name} ({path} is missing): {fix}")
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise ResultsError(f"{path} is not valid JSON ({exc.msg if hasattr(exc, 'msg') else exc}): {fix}") from None
     if not isinstance(raw, dict):
-        raise ResultsError(f"{path} does not hold a results object: {fix}")
-    version = raw.get("schema_version")
-    if version != SCHEMA_VERSION:
-        raise ResultsError(f"{path} has schema_version {version!r}, this make-report reads {SCHEMA_VERSION}: {fix}")
+        raise ResultsError(f"{path} does not hold a {what} object: {fix}")
+    found = raw.get("schema_version")
+    if found != version:
+        raise ResultsError(f"{path} has schema_version {found!r}, this make-report reads {version}: {fix}")
     try:
-        return Results.model_validate(raw)
+        return model.model_validate(raw)
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"]) or "(top level)"
-        raise ResultsError(f"{path} does not match the results schema at {where}: {first['msg']}; {fix}") from None
+        raise ResultsError(f"{path} does not match the {what} schema at {where}: {first['msg']}; {fix}") from None
+
+
+def load(folder: Path) -> Results:
+    """Read and validate ``results.json``; a clear one-line error for anything wrong."""
+    return read_validated(Path(folder) / RESULTS_FILE, Results)
 
 
 def load_predictions(folder: Path) -> Predictions:

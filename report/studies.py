@@ -10,14 +10,13 @@ that file and never imports TensorFlow.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from report import atomic
-from report.results import Provenance, ResultsError
+from report.results import Provenance, ResultsError, read_validated
 
 SCHEMA_VERSION = 1
 STUDY_FILE = "study.json"
@@ -122,24 +121,7 @@ def save(folder: Path, study: StudyResults) -> Path:
 
 def load(folder: Path) -> StudyResults:
     """Read and validate ``study.json``; a one-line error that says how to rebuild it."""
-    path = Path(folder) / STUDY_FILE
-    name = Path(folder).name
-    fix = f"run `make-report train {name}` to rebuild it"
-    if not path.is_file():
-        raise ResultsError(f"no results for {name} ({path} is missing): {fix}")
-    try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise ResultsError(f"{path} is not valid JSON ({exc}): {fix}") from None
-    if not isinstance(raw, dict) or raw.get("schema_version") != SCHEMA_VERSION:
-        version = raw.get("schema_version") if isinstance(raw, dict) else None
-        raise ResultsError(f"{path} has schema_version {version!r}, this make-report reads {SCHEMA_VERSION}: {fix}")
-    try:
-        return StudyResults.model_validate(raw)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"]) or "(top level)"
-        raise ResultsError(f"{path} does not match the study schema at {where}: {first['msg']}; {fix}") from None
+    return read_validated(Path(folder) / STUDY_FILE, StudyResults, what="study", version=SCHEMA_VERSION)
 
 
 def load_available(results_root: Path, names: list[str]) -> dict[str, StudyResults]:

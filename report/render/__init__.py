@@ -66,18 +66,10 @@ def _studies(paths: BuildPaths) -> dict:
 
 
 def _build_info(now: dt.datetime) -> BuildInfo:
-    from importlib.metadata import PackageNotFoundError, version
+    from report.provenance import git_state, package_versions
 
-    from report.provenance import git_state
-
-    packages = {}
-    for name in RENDER_PACKAGES:
-        try:
-            packages[name] = version(name)
-        except PackageNotFoundError:
-            packages[name] = "not installed"
     commit, dirty = git_state()
-    return BuildInfo(commit=commit, dirty=dirty, built_at=now, packages=packages)
+    return BuildInfo(commit=commit, dirty=dirty, built_at=now, packages=package_versions(RENDER_PACKAGES))
 
 
 def _logger(quiet: bool) -> Callable[[Path], None]:
