@@ -153,8 +153,9 @@ def render(html, pdf, quiet, allow_stale, paths):
     Example: make-report render --no-pdf
     """
     from report.pipeline import TrainOptions, require_fresh
-    from report.render import build
+    from report.render import build, load_all_results
 
+    load_all_results(paths.results)  # missing results first: they need training, which --allow-stale won't fix
     stale = require_fresh(paths, TrainOptions(), allow_stale)
     output = build(paths, html=html, pdf=pdf, quiet=quiet, stale=stale)
     if not quiet:
