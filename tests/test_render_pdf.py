@@ -131,3 +131,36 @@ def test_network_reference_in_template_fails_the_pdf(tmp_path):
     css.write_text('@import url("https://example.com/x.css");\n' + css.read_text(encoding="utf-8"), encoding="utf-8")
     with pytest.raises(click.ClickException, match="example.com"):
         build(paths, html=False, quiet=True, meta=render_meta())
+
+
+@pytest.mark.parametrize("variant", ["pdf/ua-1", "pdf/a-3b"])
+def test_pdf_variant_from_report_toml(tmp_path, variant):
+    from report.render import build
+    from report.render.meta import load_meta
+    from tests.conftest import render_paths
+    from tests.factories import write_both
+
+    toml = tmp_path / "report.toml"
+    toml.write_text(f'[report]\nauthor = "Ada Student"\npdf_variant = "{variant}"\n', encoding="utf-8")
+    paths = render_paths(tmp_path)
+    write_both(paths.results)
+    build(paths, html=False, quiet=True, meta=load_meta(toml))
+    reader = PdfReader(paths.pdf)
+    root = reader.trailer["/Root"]
+    if variant == "pdf/ua-1":  # tagged: a structure tree screen readers follow
+        assert "/StructTreeRoot" in root and root["/MarkInfo"]["/Marked"]
+    else:  # the PDF/A identification in the XMP metadata
+        assert b"pdfaid:part" in root["/Metadata"].get_object().get_data()
+    assert reader.metadata.title == "Assignment 3: Recurrent Neural Networks"
+    assert "2.3" in "".join(page.extract_text() for page in reader.pages)
+
+
+def test_unknown_pdf_variant_names_the_file_and_the_choices(tmp_path):
+    import click
+
+    from report.render.meta import load_meta
+
+    toml = tmp_path / "report.toml"
+    toml.write_text('[report]\npdf_variant = "pdf/z-9"\n', encoding="utf-8")
+    with pytest.raises(click.ClickException, match=r"report.toml: \[report\] pdf_variant 'pdf/z-9'.*pdf/ua-1"):
+        load_meta(toml)

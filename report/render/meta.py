@@ -13,7 +13,7 @@ from report.config import PROJECT_ROOT
 
 META_FILE = PROJECT_ROOT / "report.toml"
 DEFAULT_TITLE = "Assignment 3: Recurrent Neural Networks"
-_FIELDS = {"title", "subtitle", "author", "course", "date", "language"}
+_FIELDS = {"title", "subtitle", "author", "course", "date", "language", "pdf_variant"}
 
 
 @dataclass(frozen=True)
@@ -24,6 +24,9 @@ class ReportMeta:
     course: str = ""
     date: dt.date = field(default_factory=dt.date.today)  # the build day unless report.toml pins one
     language: str = "en"
+    # "" = a plain PDF; else a WeasyPrint variant such as "pdf/ua-1" (tagged, for screen readers)
+    # or "pdf/a-3b" (archival), for a submission system that asks for one
+    pdf_variant: str = ""
 
 
 def load_meta(path: Path | None = None) -> ReportMeta:
@@ -47,6 +50,14 @@ def load_meta(path: Path | None = None) -> ReportMeta:
             if not isinstance(table[key], str):
                 raise click.ClickException(f"{path}: [report] {key} must be a string")
             kwargs[key] = table[key]
+    if kwargs.get("pdf_variant"):
+        from weasyprint.pdf import VARIANTS
+
+        if kwargs["pdf_variant"] not in VARIANTS:
+            raise click.ClickException(
+                f"{path}: [report] pdf_variant {kwargs['pdf_variant']!r} is not one WeasyPrint knows; "
+                f"use one of {', '.join(v for v in VARIANTS if v != 'debug')} or leave it out"
+            )
     if "date" in table:
         date = table["date"]
         if isinstance(date, str):

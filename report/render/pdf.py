@@ -73,7 +73,7 @@ def write_pdf(env: jinja2.Environment, context: ReportContext, templates: Path, 
             stylesheets=stylesheets
         )
         with atomic.atomic_path(target) as tmp:
-            document.write_pdf(tmp)
+            document.write_pdf(tmp, pdf_variant=context.meta.pdf_variant or None)
     except FatalURLFetchingError as exc:
         cause = exc.__cause__ or exc
         raise click.ClickException(f"PDF not written: {cause}") from None
