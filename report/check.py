@@ -453,7 +453,7 @@ def derivable(raw: dict) -> Derivable:
     macro_f1, weighted_f1 = report["macro_avg"]["f1_score"], report["weighted_avg"]["f1_score"]
     d.add(weighted_f1 - macro_f1)
     if weighted_f1:
-        d.add(macro_f1 / weighted_f1, share=True)
+        d.add(macro_f1 / weighted_f1)  # "a ratio of 0.52" or "52%"
     if macro_f1:
         d.add(weighted_f1 / macro_f1)
     if test["roc"].get("micro") and test["roc"].get("macro"):
@@ -471,6 +471,30 @@ def derivable(raw: dict) -> Derivable:
         d.add(value)
     _add_reference(d, raw)
     return d
+
+
+def _add_studies(d: Derivable, paths: BuildPaths, raw: dict) -> list[str]:
+    """What the evidence inside a results section may state: every number in the studies' tables and
+    headlines, and each headline metric's difference from this experiment's ("beats it by 0.013").
+
+    Returns the studies' strings (quoted reviews and wires), whose digits are text, not measurements.
+    """
+    measured = _measures(raw)
+    strings: list[str] = []
+    for path in sorted(paths.results.glob("*/study.json")):
+        try:
+            study = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        for _, value in _numeric_leaves(study, skip=("series", "provenance", "config", "timings")):
+            d.add(value)
+        for key, value in (study.get("headline") or {}).items():
+            metric = key.rsplit(".", 1)[-1]
+            if isinstance(value, (int, float)) and metric in measured:
+                d.add(value - measured[metric])
+        strings.extend(_string_leaves(study.get("tables", [])))
+        strings.extend(_string_leaves(study.get("headline", {})))
+    return strings
 
 
 def _add_reference(d: Derivable, raw: dict) -> None:
@@ -579,7 +603,9 @@ def check_numbers(paths: BuildPaths, root) -> Item:
             problems.append(f"{num}: no section in the HTML")
             continue
         d = derivable(raw)
-        strings = sorted({s for s in _string_leaves(raw) if len(s) > 1 and re.search(r"\d", s)}, key=len, reverse=True)
+        study_strings = _add_studies(d, paths, raw)
+        strings = sorted({s for s in [*_string_leaves(raw), *study_strings] if len(s) > 1 and re.search(r"\d", s)},
+                         key=len, reverse=True)
         for unit in section_units(sections[num]):
             text = unit
             for s in strings:

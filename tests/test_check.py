@@ -262,3 +262,23 @@ def test_body_text_contrast(browser, good, scheme):
     low = [m for m in measured if m["ratio"] < 4.5]
     assert low == [], f"{scheme}: text below 4.5:1: {low[:5]}"
     page.close()
+
+
+def test_numbers_from_the_studies_and_differences_from_them_are_derivable(tmp_path):
+    import json
+
+    from tests.factories import write_results
+
+    paths = BuildPaths(data=tmp_path / "data", build=tmp_path / "build")
+    res = write_results(paths.results, "imdb_simplernn")
+    raw = json.loads((paths.results / "imdb_simplernn" / "results.json").read_text())
+    study = {"tables": [{"rows": [["TF-IDF", 0.8802, "review 270 mln"]]}],
+             "headline": {"imdb.tfidf_lr.accuracy": res.test.accuracy + 0.0131}, "series": [{"y": [0.123456]}]}
+    (paths.results / "baselines").mkdir()
+    (paths.results / "baselines" / "study.json").write_text(json.dumps(study))
+    d = check.derivable(raw)
+    quoted = check._add_studies(d, paths, raw)
+    allowed = d.allowed("")
+    assert "0.880" in allowed and "0.013" in allowed  # the baseline, and how far it is ahead
+    assert "0.123" not in allowed  # figure series are drawn, not quoted
+    assert "review 270 mln" in quoted
