@@ -31,6 +31,7 @@ def atomic_path(target: Path | str, suffix: str | None = None) -> Iterator[Path]
     try:
         yield tmp_path
         _fsync(tmp_path)
+        os.chmod(tmp_path, 0o666 & ~_umask())  # mkstemp makes 0600; give the file the usual permissions
         os.replace(tmp_path, target)
     except BaseException:
         tmp_path.unlink(missing_ok=True)
@@ -55,6 +56,12 @@ def write_text(target: Path | str, text: str) -> None:
 def write_bytes(target: Path | str, data: bytes) -> None:
     with atomic_open(target, "wb") as fh:
         fh.write(data)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def _fsync(path: Path) -> None:

@@ -83,3 +83,14 @@ def test_interrupted_write_leaves_previous_results_untouched(tmp_path, monkeypat
     assert (tmp_path / "imdb_simplernn" / "results.json").read_bytes() == before
     leftovers = [p.name for p in (tmp_path / "imdb_simplernn").iterdir() if p.name.startswith(".")]
     assert leftovers == []
+
+
+def test_written_files_have_the_usual_permissions(tmp_path):
+    import os
+    import stat
+
+    write_results(tmp_path, "imdb_simplernn")
+    mode = stat.S_IMODE((tmp_path / "imdb_simplernn" / "results.json").stat().st_mode)
+    mask = os.umask(0)
+    os.umask(mask)
+    assert mode == 0o666 & ~mask  # readable by a web server or a colleague, not 0600 as mkstemp leaves it
