@@ -42,7 +42,10 @@ def build_all(paths: BuildPaths, options: TrainOptions, *, html: bool = True, pd
             f"site: {paths.site / 'index.html'}, PDF: {paths.pdf}",
             err=True,
         )
-    if html and pdf:  # the checklist needs both the site and the PDF
+    if html and pdf and not rendered and render_stamp.checked(paths, digest):
+        if not options.quiet:
+            click.echo("checks passed on these outputs before; `make-report check` runs them again", err=True)
+    elif html and pdf:  # the checklist needs both the site and the PDF
         from report.check import run_checks
 
         checklist = run_checks(paths)
@@ -51,3 +54,4 @@ def build_all(paths: BuildPaths, options: TrainOptions, *, html: bool = True, pd
             raise click.ClickException(
                 f"{len(checklist.failures)} check(s) failed (see the list above); `make-report check` repeats them"
             )
+        render_stamp.record(paths, digest, checked=True)

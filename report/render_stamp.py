@@ -4,7 +4,10 @@ The digest covers every input of a render: the results files, the templates
 (answers and CSS included), report.toml, the rendering and figure code, and
 the git commit shown in the footer. ``make-report all`` compares it with the
 stamp the last render left in the build folder; equal digests and outputs
-present mean there is nothing to do.
+present mean there is nothing to do. The stamp also remembers whether
+``make-report check`` passed on those outputs, so an unchanged build is not
+checked again. Paths enter the digest relative to their folder, so a copied
+build folder stays up to date.
 """
 
 from __future__ import annotations
@@ -36,23 +39,40 @@ def _files(paths: BuildPaths, studies: bool = True) -> list[Path]:
 def inputs_digest(paths: BuildPaths, html: bool, pdf: bool, studies: bool = True) -> str:
     h = hashlib.sha256(json.dumps({"html": html, "pdf": pdf, "studies": studies, "git": git_state()}).encode())
     for path in _files(paths, studies):
-        h.update(str(path).encode() + b"\0")
+        h.update(_label(paths, path).encode() + b"\0")
         h.update(path.read_bytes() if path.is_file() else b"<absent>")
     return h.hexdigest()
+
+
+def _label(paths: BuildPaths, path: Path) -> str:
+    for root in (paths.build, paths.templates, PROJECT_ROOT):
+        if path.is_relative_to(root):
+            return path.relative_to(root).as_posix()
+    return str(path)
 
 
 def _stamp(paths: BuildPaths) -> Path:
     return paths.build / STAMP_FILE
 
 
-def up_to_date(paths: BuildPaths, digest: str, html: bool, pdf: bool) -> bool:
-    outputs = ([paths.site / "index.html"] if html else []) + ([paths.pdf] if pdf else [])
+def _read(paths: BuildPaths) -> dict:
     try:
         stamp = json.loads(_stamp(paths).read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return False
-    return isinstance(stamp, dict) and stamp.get("digest") == digest and all(p.exists() for p in outputs)
+        return {}
+    return stamp if isinstance(stamp, dict) else {}
 
 
-def record(paths: BuildPaths, digest: str) -> None:
-    atomic.write_text(_stamp(paths), json.dumps({"digest": digest}))
+def up_to_date(paths: BuildPaths, digest: str, html: bool, pdf: bool) -> bool:
+    outputs = ([paths.site / "index.html"] if html else []) + ([paths.pdf] if pdf else [])
+    return _read(paths).get("digest") == digest and all(p.exists() for p in outputs)
+
+
+def checked(paths: BuildPaths, digest: str) -> bool:
+    """Whether ``make-report check`` passed on the outputs of this very digest."""
+    stamp = _read(paths)
+    return stamp.get("digest") == digest and stamp.get("checked") is True
+
+
+def record(paths: BuildPaths, digest: str, *, checked: bool = False) -> None:
+    atomic.write_text(_stamp(paths), json.dumps({"digest": digest, "checked": checked}))
