@@ -63,7 +63,8 @@ def write_fresh_results(paths: BuildPaths) -> None:
 
 
 def publish(paths: BuildPaths, *args: str):
-    return CliRunner().invoke(cli, ["publish", "--build-dir", str(paths.build), *args], catch_exceptions=False)
+    return CliRunner().invoke(cli, ["publish", "--data-dir", str(paths.data), "--build-dir", str(paths.build), *args],
+                              catch_exceptions=False)
 
 
 def snapshot(src: Path) -> tuple[str, str, str, str]:
@@ -136,7 +137,7 @@ def test_dry_run_lists_and_writes_nothing(project):
 def test_refuses_without_a_site(project):
     _, _, paths = project
     (paths.site / "index.html").unlink()
-    result = CliRunner().invoke(cli, ["publish", "--build-dir", str(paths.build)])
+    result = CliRunner().invoke(cli, ["publish", "--data-dir", str(paths.data), "--build-dir", str(paths.build)])
     assert result.exit_code == 1
     assert "run `make-report render`" in result.output
 
@@ -145,7 +146,7 @@ def test_refuses_stale_results_naming_them(project):
     remote, _, paths = project
     write_both(paths.results)  # keys no longer match: stale
     os.utime(paths.site / "index.html")
-    result = CliRunner().invoke(cli, ["publish", "--build-dir", str(paths.build)])
+    result = CliRunner().invoke(cli, ["publish", "--data-dir", str(paths.data), "--build-dir", str(paths.build)])
     assert result.exit_code == 1
     assert "imdb_simplernn: results are stale" in result.output
     assert "run `make-report train imdb_simplernn`" in result.output
@@ -156,14 +157,14 @@ def test_refuses_a_site_older_than_its_results(project):
     _, _, paths = project
     old = (paths.site / "index.html").stat().st_mtime - 100
     os.utime(paths.site / "index.html", (old, old))
-    result = CliRunner().invoke(cli, ["publish", "--build-dir", str(paths.build)])
+    result = CliRunner().invoke(cli, ["publish", "--data-dir", str(paths.data), "--build-dir", str(paths.build)])
     assert result.exit_code == 1
     assert "results are newer than the site" in result.output
 
 
 def test_refuses_an_unknown_remote(project):
     _, _, paths = project
-    result = CliRunner().invoke(cli, ["publish", "--build-dir", str(paths.build), "--remote", "nowhere"])
+    result = CliRunner().invoke(cli, ["publish", "--data-dir", str(paths.data), "--build-dir", str(paths.build), "--remote", "nowhere"])
     assert result.exit_code == 1
     assert "no git remote 'nowhere'" in result.output
 
