@@ -33,13 +33,15 @@ class _Model(BaseModel):
 
 
 class EpochRecord(_Model):
-    """One epoch of training, as Keras reported it plus its wall time."""
+    """One epoch: training loss and accuracy as Keras reported them, the validation scores
+    computed from the validation split's predicted probabilities, and the epoch's wall time."""
 
     epoch: int = Field(ge=1, description="1-based epoch number")
     loss: float
     accuracy: float
     val_loss: float
     val_accuracy: float
+    val_macro_f1: float | None = Field(default=None, description="macro-average F1 on the validation split")
     seconds: float = Field(ge=0)
 
 

@@ -41,6 +41,8 @@ def test_train_quick_writes_valid_results_that_predictions_reproduce(small_data,
         assert raw["schema_version"] == results.SCHEMA_VERSION
         assert len(res.data.class_names) == n_classes
         assert res.config["epochs"] == 2 and len(res.history) <= 2
+        assert all(0 <= e.val_macro_f1 <= 1 and 0 <= e.val_accuracy <= 1 for e in res.history)
+        assert res.data.val_size > 0
         preds = results.load_predictions(folder)
         assert len(preds.y_true) == res.data.test_size
         recomputed = float(np.mean(preds.y_pred == preds.y_true))
