@@ -195,3 +195,13 @@ def test_several_seeds_report_the_median_run_and_the_spread(small_data, tmp_path
     run_cli("render", "--no-pdf", "--quiet", "--allow-stale", "--data-dir", str(small_data), "--build-dir", str(build))
     html = (build / "site" / "index.html").read_text()
     assert "Trained with 3 seeds (42, 43, 44)" in html and f"seed {res.provenance.seed}, the run of median" in html
+
+
+def test_a_corrupt_checkpoint_is_reported_and_training_starts_afresh(small_data, tmp_path):
+    build = tmp_path / "build"
+    folder = build / "checkpoints" / "imdb_simplernn" / "seed-42"
+    folder.mkdir(parents=True)
+    (folder / "state.json").write_text('{"key": ')  # cut short by a crash
+    out = run_cli("train", "imdb_simplernn", "--data-dir", str(small_data), "--build-dir", str(build), "--quick")
+    assert "unreadable checkpoint (JSONDecodeError); starting afresh" in out.output
+    assert results.load(build / "results" / "imdb_simplernn").history[0].epoch == 1
