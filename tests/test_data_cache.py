@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import time
 from pathlib import Path
 
 import numpy as np
@@ -217,22 +215,22 @@ def test_checksum_sidecar_is_reused_until_the_file_changes(tmp_path, monkeypatch
 # --- real data ------------------------------------------------------------------------------------------------
 
 
-def real_data_dir() -> Path:
-    return Path(os.environ.get("MAKE_REPORT_DATA") or Path(__file__).parents[1] / "../shared/data").resolve()
-
 
 @pytest.mark.realdata
 @pytest.mark.slow
-@pytest.mark.parametrize("loader, archive", [(load_imdb, "aclImdb_v1.tar.gz"), (load_reuters, "reuters21578.tar.gz")])
-def test_real_cached_load_under_one_second(tmp_path, loader, archive):
-    data = real_data_dir()
-    if not (data / archive).is_file():
-        pytest.skip(f"real data not found in {data}")
+@pytest.mark.parametrize("loader", [load_imdb, load_reuters])
+def test_real_cached_load_reads_neither_archive_nor_its_bytes(tmp_path, real_data, loader, monkeypatch):
+    """The cached load skips the slow part (reading, parsing, hashing the archive); its time is
+    measured by bench/bench_data.py, never asserted in a test on a noisy machine."""
+    data = real_data
     cold = loader(data, tmp_path / "cache", TextSettings(), quiet=True, download=False)
-    start = time.perf_counter()
+
+    def must_not_run(*args, **kwargs):
+        raise AssertionError("a cached load read the archive")
+
+    monkeypatch.setattr(archive_mod.Source, "read", must_not_run)
+    monkeypatch.setattr(checksum_mod, "sha256_file", must_not_run)
     warm = loader(data, tmp_path / "cache", TextSettings(), quiet=True, download=False)
-    elapsed = time.perf_counter() - start
-    assert elapsed < 1.0, f"cached load took {elapsed:.2f} s"
     np.testing.assert_array_equal(cold.x_train, warm.x_train)
     np.testing.assert_array_equal(cold.ids_test, warm.ids_test)
     assert warm.texts_test()[:50] == cold.texts_test()[:50]

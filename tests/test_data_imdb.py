@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import shutil
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -14,9 +12,6 @@ from report.data.fixtures import TINY_IMDB, write_imdb
 
 SMALL = TextSettings(vocab_size=12, maxlen=6)
 
-
-def real_data_dir() -> Path:
-    return Path(os.environ.get("MAKE_REPORT_DATA") or Path(__file__).parents[1] / "../shared/data").resolve()
 
 
 # --- text utilities -------------------------------------------------------------------------------------------
@@ -189,10 +184,8 @@ def test_wrong_top_folder_in_archive(tmp_path):
 
 @pytest.mark.realdata
 @pytest.mark.slow
-def test_real_imdb_counts(tmp_path):
-    data = real_data_dir()
-    if not (data / "aclImdb_v1.tar.gz").is_file():
-        pytest.skip(f"real data not found in {data}")
+def test_real_imdb_counts(tmp_path, real_data):
+    data = real_data
     ds = load_imdb(data, tmp_path / "cache", TextSettings(), quiet=True, download=False)
     assert ds.x_train.shape == (25_000, 200) and ds.x_test.shape == (25_000, 200)
     assert np.bincount(ds.y_train).tolist() == [12_500, 12_500]

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 from collections import Counter
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -15,9 +13,6 @@ from report.data.reuters import Wire, apply_recipe, parse_sgml
 
 SMALL = TextSettings(vocab_size=50, maxlen=8)
 
-
-def real_data_dir() -> Path:
-    return Path(os.environ.get("MAKE_REPORT_DATA") or Path(__file__).parents[1] / "../shared/data").resolve()
 
 
 def test_parse_sgml_first_topic_entities_and_own_title_body():
@@ -151,10 +146,8 @@ def test_truncated_archive(tmp_path):
 
 @pytest.mark.realdata
 @pytest.mark.slow
-def test_real_reuters_counts(tmp_path):
-    data = real_data_dir()
-    if not (data / "reuters21578.tar.gz").is_file():
-        pytest.skip(f"real data not found in {data}")
+def test_real_reuters_counts(tmp_path, real_data):
+    data = real_data
     ds = load_reuters(data, tmp_path / "cache", TextSettings(), quiet=True, download=False)
     assert len(ds.y_train) + len(ds.y_test) == 11_228
     assert (len(ds.y_train), len(ds.y_test)) == (8_982, 2_246)
