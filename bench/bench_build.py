@@ -63,7 +63,7 @@ def edit_answer_and_build(build: Path) -> float:
 
 
 def data_load(cached: bool, cache: Path) -> float:
-    from report.config import BuildPaths
+    from report.paths import BuildPaths
     from report.data import TextSettings, load_imdb
 
     data = BuildPaths.resolve().data

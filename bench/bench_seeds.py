@@ -14,8 +14,8 @@ import statistics
 import time
 
 from report import registry
-from report.config import BuildPaths
-from report.pipeline import TrainOptions, train
+from report.paths import BuildPaths
+from report.pipeline.run import TrainOptions, train
 
 METRICS = ("accuracy", "roc_auc", "macro_f1", "weighted_f1")
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from report.config import BuildPaths
+from report.paths import BuildPaths
 from report.data import TextDataset, TextSettings, load_imdb
-from report.training import ExperimentSpec, RunContext, run_text_classification
+from report.train.loop import ExperimentSpec, RunContext, run_text_classification
 
 NAME = "imdb_simplernn"
 DATASET = "imdb"  # which raw data it reads: part of its cache key

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from report.config import BuildPaths
+from report.paths import BuildPaths
 from report.data import TextDataset, TextSettings, load_reuters
-from report.training import ExperimentSpec, RunContext, run_text_classification
+from report.train.loop import ExperimentSpec, RunContext, run_text_classification
 
 NAME = "reuters_lstm"
 DATASET = "reuters"  # which raw data it reads: part of its cache key

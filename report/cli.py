@@ -8,12 +8,20 @@ from pathlib import Path
 import click
 
 from report import registry
-from report.config import DATA_ENV, BuildPaths
+from report.paths import DATA_ENV, PROJECT_FILE, BuildPaths
 
 
 def path_options(func):
-    """--data-dir and --build-dir, shared by every command that reads or writes a build."""
+    """--project, --data-dir and --build-dir, shared by every command that reads or writes a build."""
 
+    @click.option(
+        "--project",
+        "project_dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=None,
+        help=f"The project folder (with {PROJECT_FILE} and templates/). Default: the nearest folder, "
+             f"the working directory or one above it, that holds {PROJECT_FILE}.",
+    )
     @click.option(
         "--data-dir",
         type=click.Path(file_okay=False, path_type=Path),
@@ -27,8 +35,8 @@ def path_options(func):
         help="Where all output goes. Default: build/ in the project.",
     )
     @functools.wraps(func)
-    def wrapper(*args, data_dir, build_dir, **kwargs):
-        return func(*args, paths=BuildPaths.resolve(data_dir, build_dir), **kwargs)
+    def wrapper(*args, project_dir, data_dir, build_dir, **kwargs):
+        return func(*args, paths=BuildPaths.resolve(data_dir, build_dir, project_dir), **kwargs)
 
     return wrapper
 
@@ -52,8 +60,8 @@ def train_options(func):
                        "and plots the run of median accuracy.")
     @functools.wraps(func)
     def wrapper(*args, quick, seed, set_, quiet, force, seeds, **kwargs):
-        from report.overrides import parse_pairs
-        from report.pipeline import TrainOptions
+        from report.pipeline.overrides import parse_pairs
+        from report.pipeline.run import TrainOptions
 
         options = TrainOptions(quick=quick, seed=seed, overrides=parse_pairs(set_), quiet=quiet, force=force,
                                seeds=seeds)
@@ -101,7 +109,7 @@ def train(names, paths, options):
 
     Example: make-report train imdb_simplernn --set epochs=3
     """
-    from report.pipeline import train as run_training
+    from report.pipeline.run import train as run_training
 
     run_training(_check_names(names), paths, options)
 
@@ -115,7 +123,7 @@ def status(names, paths, options):
 
     Example: make-report status
     """
-    from report.status import status_table
+    from report.commands.status import status_table
 
     click.echo(status_table(_check_names(names), paths, options))
 
@@ -133,7 +141,7 @@ def all_(core, html, pdf, paths, options):
 
     Example: MAKE_REPORT_DATA=../shared/data make-report all
     """
-    from report.build import build_all
+    from report.commands.build import build_all
 
     build_all(paths, options, html=html, pdf=pdf, core=core)
 
@@ -152,7 +160,7 @@ def render(html, pdf, quiet, allow_stale, paths):
 
     Example: make-report render --no-pdf
     """
-    from report.pipeline import TrainOptions, require_fresh
+    from report.pipeline.run import TrainOptions, require_fresh
     from report.render import build, load_all_results
 
     load_all_results(paths.results)  # missing results first: they need training, which --allow-stale won't fix
@@ -177,8 +185,8 @@ def publish(remote, branch, message, dry_run, no_push, paths):
 
     Example: make-report publish --dry-run
     """
-    from report.publish import PublishOptions
-    from report.publish import publish as run_publish
+    from report.commands.publish import PublishOptions
+    from report.commands.publish import publish as run_publish
 
     run_publish(paths, PublishOptions(remote=remote, branch=branch, message=message, dry_run=dry_run,
                                       push=not no_push))
@@ -195,7 +203,7 @@ def check(no_validator, paths):
 
     Example: make-report check
     """
-    from report.check import run_checks
+    from report.commands.check import run_checks
 
     report = run_checks(paths, validator=not no_validator)
     click.echo(report.format())

@@ -14,10 +14,9 @@ never load a module unless asked to.
 
 *Studies* (evidence for the theory answers: baselines, measured gradient
 decay, ...) register the same way under ``make_report.studies``. They define
-the same four names, plus optionally ``DATASETS`` (the raw datasets they read),
-``DEPENDS`` (experiments whose results they read) and ``CODE`` (further
-modules whose source shapes their numbers); their ``run`` returns a
-:class:`report.studies.StudyResults`. The report needs only the experiments
+the same four names, plus optionally ``DATASETS`` (the raw datasets they read)
+and ``DEPENDS`` (experiments whose results they read); their ``run`` returns a
+:class:`report.results.study.StudyResults`. The report needs only the experiments
 (``make-report all --core``); studies add evidence where they have results.
 """
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from report.data.fixtures import sgml_doc, write_imdb, write_reuters
+from tests.corpora import sgml_doc, write_imdb, write_reuters
 
 REAL_DATA = Path(os.environ.get("MAKE_REPORT_DATA") or Path(__file__).resolve().parents[1] / "../shared/data").resolve()
 
@@ -70,19 +70,23 @@ RENDER_DATE = "2026-11-25"
 
 
 def render_paths(root: Path) -> "BuildPaths":
-    """A build folder under ``root`` with a copy of templates/ (answers included, placeholders if missing)."""
+    """A project folder at ``root``: a copy of templates/ (answers included, placeholders if missing)
+    and of report.toml (unless it has one), with its build folder inside."""
     import shutil
 
-    from report.config import PROJECT_ROOT, BuildPaths
+    from report.paths import BuildPaths
     from report.render.context import ANSWER_KEYS
+    from tests import REPO_ROOT
 
     templates = root / "templates"
-    shutil.copytree(PROJECT_ROOT / "templates", templates)
+    shutil.copytree(REPO_ROOT / "templates", templates)
+    if not (root / "report.toml").exists():
+        shutil.copyfile(REPO_ROOT / "report.toml", root / "report.toml")
     for key in ANSWER_KEYS:
         answer = templates / "answers" / f"{key}.md"
         if not answer.is_file():
             answer.write_text(f"Placeholder answer {key} with $h_t = \\tanh(W x_t)$.\n", encoding="utf-8")
-    return BuildPaths(data=root / "data", build=root / "build", templates=templates)
+    return BuildPaths(data=root / "data", project=root)
 
 
 def render_meta():

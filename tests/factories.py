@@ -1,7 +1,7 @@
 """Small, valid results fixtures built without TensorFlow.
 
 Rendering and figure tests use these instead of training: the numbers come
-from ``report.metrics.compute`` on synthetic predictions, so they are
+from ``report.train.metrics.compute`` on synthetic predictions, so they are
 internally consistent (confusion matrix, report and accuracy agree).
 """
 
@@ -12,8 +12,9 @@ from pathlib import Path
 
 import numpy as np
 
-from report import metrics, results
-from report.results import (
+from report.train import metrics
+from report.results import experiment as results
+from report.results.experiment import (
     DataSummary,
     EpochRecord,
     LayerSummary,

@@ -11,11 +11,11 @@ import click
 import pytest
 from markupsafe import Markup
 
-from report.config import PROJECT_ROOT
+from tests import REPO_ROOT
 from report.render.markdown import ANSWER_STEMS, load_answers, render_answer_file, render_markdown
 from report.render.mathsvg import MathError, render_tex
 
-ANSWERS = PROJECT_ROOT / "templates" / "answers"
+ANSWERS = REPO_ROOT / "templates" / "answers"
 
 # Per question, the points ASSIGNMENT.md lists (plus what the brief asks a strong answer to add).
 REQUIRED_TERMS: dict[str, list[str]] = {
@@ -197,4 +197,4 @@ def test_rendering_is_deterministic():
 
 def test_rendering_imports_no_tensorflow():
     code = "import sys, report.render.markdown; sys.exit('tensorflow' in sys.modules)"
-    assert subprocess.run([sys.executable, "-c", code], cwd=PROJECT_ROOT).returncode == 0
+    assert subprocess.run([sys.executable, "-c", code], cwd=REPO_ROOT).returncode == 0

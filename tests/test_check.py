@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from report import check
+from report.commands import check
 from report.cli import cli
-from report.config import BuildPaths
+from report.paths import BuildPaths
 
 
 @pytest.fixture(scope="module")

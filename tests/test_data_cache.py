@@ -12,7 +12,7 @@ from report.data import archive as archive_mod
 from report.data import cache as cache_mod
 from report.data import checksum as checksum_mod
 from report.data import imdb as imdb_mod
-from report.data.fixtures import TINY_IMDB, write_imdb, write_reuters
+from tests.corpora import TINY_IMDB, write_imdb, write_reuters
 
 SMALL = TextSettings(vocab_size=20, maxlen=7)
 FIELDS = ("x_train", "y_train", "x_test", "y_test", "ids_train", "ids_test",

@@ -11,7 +11,7 @@ import pytest
 
 from report.data import DataError, TextSettings, load_imdb, load_reuters
 from report.data import download as dl
-from report.data.fixtures import write_imdb, write_reuters
+from tests.corpora import write_imdb, write_reuters
 
 SMALL = TextSettings(vocab_size=20, maxlen=7)
 

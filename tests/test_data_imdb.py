@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from report.data import DataError, TextSettings, load_imdb, text
-from report.data.fixtures import TINY_IMDB, write_imdb
+from tests.corpora import TINY_IMDB, write_imdb
 
 SMALL = TextSettings(vocab_size=12, maxlen=6)
 
@@ -172,7 +172,7 @@ def test_unexpected_file_name(tmp_path):
 def test_wrong_top_folder_in_archive(tmp_path):
     folder = write_imdb(tmp_path / "x")
     shutil.move(folder, tmp_path / "x" / "aclImdb_v2")
-    from report.data.fixtures import pack
+    from tests.corpora import pack
 
     pack(tmp_path / "x" / "aclImdb_v2", tmp_path / "aclImdb_v1.tar.gz")
     with pytest.raises(DataError, match="aclImdb_v1.tar.gz.*aclImdb/train/neg"):

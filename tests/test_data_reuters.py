@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from report.data import DataError, TextSettings, load_reuters, text
-from report.data.fixtures import sgml_doc, tiny_reuters_files, write_reuters
+from tests.corpora import sgml_doc, tiny_reuters_files, write_reuters
 from report.data.reuters import Wire, apply_recipe, parse_sgml
 
 SMALL = TextSettings(vocab_size=50, maxlen=8)

@@ -9,7 +9,7 @@ import pytest
 
 from report.data import TextDataset, TextSettings, load_imdb, load_reuters, stratified_subset
 from report.data.dataset import MemoryTexts
-from report.data.fixtures import write_imdb, write_reuters
+from tests.corpora import write_imdb, write_reuters
 
 
 def synthetic(counts_train: list[int], counts_test: list[int]) -> TextDataset:

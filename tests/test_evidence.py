@@ -7,16 +7,16 @@ from pathlib import Path
 
 import pytest
 
-from report import studies
+from report.results import study as studies
 from report.render import evidence
-from report.studies import Series, StudyResults, StudyTimings, Table
+from report.results.study import Series, StudyResults, StudyTimings, Table
 from tests.factories import make_results, write_both
 
 NOW = datetime(2026, 1, 1, tzinfo=timezone.utc)
 
 
 def _provenance():
-    from report.results import Provenance
+    from report.results.experiment import Provenance
 
     return Provenance(git_commit=None, git_dirty=None, packages={}, python="3.11", platform="x", seed=42,
                       data_checksums={}, cpu_count=2, gpu=None, started_at=NOW, finished_at=NOW)
@@ -39,7 +39,7 @@ def gradient_study(rnn: int | None, lstm: int | None, rnn_tail=0.001, lstm_tail=
 
 
 def long_range_study(acc: dict[str, list[float]], lengths=(10, 100, 500)) -> StudyResults:
-    from experiments.long_range import chance_length
+    from studies.long_range import chance_length
 
     h = {"chance_level": 0.6, "max_length": max(lengths)}
     for cell, a in acc.items():
@@ -110,7 +110,7 @@ def test_baseline_rule_names_the_winner_and_the_margin():
 
 
 def test_study_figures_are_written_as_svg_with_text_and_alt(tmp_path):
-    from report.figures_studies import write_study_figures
+    from report.render.study_figures import write_study_figures
 
     acc = {"SimpleRNN": [1.0, 0.55, 0.5], "LSTM": [1.0, 1.0, 0.9], "GRU": [1.0, 0.95, 0.5]}
     written = write_study_figures({"gradient_decay": gradient_study(31, None), "long_range": long_range_study(acc)},
@@ -152,7 +152,7 @@ def _write_studies(results_root: Path, lr_accuracy: float) -> None:
 
 
 def test_the_report_shows_the_evidence_where_it_belongs(tmp_path):
-    from report.config import BuildPaths
+    from report.paths import BuildPaths
     from report.render import build
 
     paths = BuildPaths.resolve(tmp_path / "data", tmp_path / "build")
@@ -176,7 +176,7 @@ def test_the_report_shows_the_evidence_where_it_belongs(tmp_path):
 
 
 def test_the_core_report_has_no_evidence(tmp_path):
-    from report.config import BuildPaths
+    from report.paths import BuildPaths
     from report.render import build
 
     paths = BuildPaths.resolve(tmp_path / "data", tmp_path / "build")

@@ -11,8 +11,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from report import figures
-from report.figures import (
+from report.render import figures
+from report.render.figures import (
     ConfusionMatrixDisplay,
     F1SupportDisplay,
     RocDisplay,
@@ -106,7 +106,7 @@ def test_output_is_byte_identical_for_the_same_results(tmp_path, written_list, r
 
 
 def test_figures_module_needs_neither_pyplot_nor_tensorflow():
-    code = "import sys, report.figures; print('tensorflow' in sys.modules, 'matplotlib.pyplot' in sys.modules)"
+    code = "import sys, report.render.figures; print('tensorflow' in sys.modules, 'matplotlib.pyplot' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          cwd=Path(__file__).resolve().parent.parent)
     assert out.stdout.split() == ["False", "False"]

@@ -9,9 +9,10 @@ import sys
 
 import pytest
 
-from report.build import build_all
-from report.config import PROJECT_ROOT, BuildPaths
-from report.pipeline import TrainOptions
+from report.commands.build import build_all
+from report.paths import BuildPaths
+from tests import REPO_ROOT
+from report.pipeline.run import TrainOptions
 
 QUICK = TrainOptions(quick=True, quiet=True)
 
@@ -20,7 +21,7 @@ QUICK = TrainOptions(quick=True, quiet=True)
 def built(small_data, tmp_path) -> BuildPaths:
     """A quick, core, HTML-only build with its own copy of the templates."""
     templates = tmp_path / "templates"
-    shutil.copytree(PROJECT_ROOT / "templates", templates)
+    shutil.copytree(REPO_ROOT / "templates", templates)
     paths = BuildPaths(data=small_data, build=tmp_path / "build", templates=templates)
     build_all(paths, QUICK, pdf=False, core=True)
     return paths
@@ -35,14 +36,14 @@ def test_nothing_changed_trains_nothing_renders_nothing_and_never_imports_tensor
     before = (_mtimes(built), index.stat().st_mtime_ns)
     code = (
         "import sys\n"
-        "from report.build import build_all\nfrom report.config import BuildPaths\n"
-        "from report.pipeline import TrainOptions\nfrom pathlib import Path\n"
+        "from report.commands.build import build_all\nfrom report.paths import BuildPaths\n"
+        "from report.pipeline.run import TrainOptions\nfrom pathlib import Path\n"
         f"paths = BuildPaths(data=Path({str(built.data)!r}), build=Path({str(built.build)!r}), "
         f"templates=Path({str(built.templates)!r}))\n"
         "build_all(paths, TrainOptions(quick=True), pdf=False, core=True)\n"
         "print('tensorflow imported:', 'tensorflow' in sys.modules)\n"
     )
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=PROJECT_ROOT, check=True)
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO_ROOT, check=True)
     assert "tensorflow imported: False" in proc.stdout
     assert "trained 0 experiment(s), nothing to render" in proc.stderr
     assert (_mtimes(built), index.stat().st_mtime_ns) == before

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from sklearn import metrics as skm
 
-from report import metrics
+from report.train import metrics
 
 
 def test_binary_metrics_match_hand_counts():

@@ -3,7 +3,7 @@ from dataclasses import dataclass
 import click
 import pytest
 
-from report import overrides
+from report.pipeline import overrides
 
 
 @dataclass(frozen=True)

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from report import results
+from report.results import experiment as results
 from report.cli import cli
-from report.config import BuildPaths
-from report.pipeline import TrainOptions, freshness
+from report.paths import BuildPaths
+from report.pipeline.run import TrainOptions, freshness
 from tests.factories import write_both
 
 GIT_ENV = {

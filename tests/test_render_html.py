@@ -251,7 +251,7 @@ def test_rendering_never_imports_tensorflow(tmp_path):
     paths = render_paths(tmp_path)
     write_both(paths.results)
     code = (
-        "import sys; from pathlib import Path; from report.config import BuildPaths; from report.render import build; "
+        "import sys; from pathlib import Path; from report.paths import BuildPaths; from report.render import build; "
         f"build(BuildPaths(data=Path({str(paths.data)!r}), build=Path({str(paths.build)!r}), "
         f"templates=Path({str(paths.templates)!r})), pdf=False, quiet=True); "
         "bad = [m for m in sys.modules if m.split('.')[0] in ('tensorflow', 'keras')]; "

@@ -8,12 +8,12 @@ import click
 import numpy as np
 import pytest
 
-from report import metrics
+from report.train import metrics
 from report.render import format as fmt
 from report.render import interpret
 from report.render.meta import DEFAULT_TITLE, load_meta
 from report.render.reference import REFERENCES
-from report.results import EpochRecord
+from report.results.experiment import EpochRecord
 from tests.factories import make_results
 
 
@@ -284,7 +284,12 @@ def test_meta_rejects_unknown_keys(tmp_path):
 
 
 def test_project_report_toml_is_valid():
-    assert load_meta().title == DEFAULT_TITLE
+    """The checkout's own report.toml parses with known fields only and names a title (whatever it is)."""
+    from tests import REPO_ROOT
+
+    meta = load_meta(REPO_ROOT / "report.toml")
+    assert meta.title.strip()
+    assert meta.pdf_variant in ("", "pdf/ua-1", "pdf/a-3b")
 
 
 @pytest.mark.parametrize(("accuracy", "verdict"), [(0.3304, "matches"), (0.33, "matches"), (0.36, "beats"), (0.2, "below")])

@@ -5,7 +5,7 @@ import json
 import numpy as np
 import pytest
 
-from report import results
+from report.results import experiment as results
 from tests.factories import make_results, write_results
 
 

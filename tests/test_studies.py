@@ -9,9 +9,13 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from report import results, studies
+from report.results import experiment as results
+from report.results import study as studies
 from report.cli import cli
-from experiments import architectures, examples, gradient_decay, long_range
+from studies import architectures
+from studies import examples
+from studies import gradient_decay
+from studies import long_range
 
 STUDIES = ("architectures", "baselines", "examples", "gradient_decay", "long_range")
 
@@ -26,7 +30,7 @@ def run_cli(*args: str, expect: int = 0):
 def trained(tmp_path_factory) -> tuple[Path, Path]:
     """Everything trained once in quick mode on the small corpora: (data dir, build dir)."""
     from tests.conftest import small_imdb_reviews, small_reuters_files
-    from report.data.fixtures import write_imdb, write_reuters
+    from tests.corpora import write_imdb, write_reuters
 
     root = tmp_path_factory.mktemp("studies")
     data = root / "data"
@@ -67,8 +71,8 @@ def test_status_and_train_treat_studies_like_experiments(trained):
 
 def test_a_study_reading_an_experiment_goes_stale_when_the_experiment_is_retrained(trained, tmp_path):
     data, build = trained
-    from report.config import BuildPaths
-    from report.pipeline import TrainOptions, freshness
+    from report.paths import BuildPaths
+    from report.pipeline.run import TrainOptions, freshness
 
     paths = BuildPaths.resolve(data, build)
     options = TrainOptions(quick=True)
@@ -206,7 +210,7 @@ def test_accuracy_by_length_buckets():
 
 
 def test_core_builds_only_the_assignment(small_data, tmp_path, monkeypatch):
-    import report.build as build_mod
+    import report.commands.build as build_mod
 
     trained_names = []
     monkeypatch.setattr(build_mod, "train", lambda names, paths, options: trained_names.extend(names) or [])

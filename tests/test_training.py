@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from report import results
+from report.results import experiment as results
 from report.cli import cli
 
 QUICK = ["--quick", "--quiet"]

@@ -20,8 +20,9 @@ from pathlib import Path
 
 import click
 
-from report import atomic, results
-from report.config import BuildPaths
+from report import atomic
+from report.results import experiment as results
+from report.paths import BuildPaths
 from report.render.context import ANSWER_KEYS, EXPERIMENTS, BuildInfo, build_context
 from report.render.html import PAGE_TEMPLATE, environment, write_site
 from report.render.meta import ReportMeta, load_meta
@@ -60,15 +61,16 @@ def load_all_results(results_root: Path, names: tuple[str, ...] = EXPERIMENTS) -
 
 def _studies(paths: BuildPaths) -> dict:
     """The studies that have results: the report shows the evidence it has (``make-report train`` builds it)."""
-    from report import registry, studies
+    from report import registry
+    from report.results import study as studies
 
     return studies.load_available(paths.results, registry.study_names())
 
 
-def _build_info(now: dt.datetime) -> BuildInfo:
-    from report.provenance import git_state, package_versions
+def _build_info(paths: BuildPaths, now: dt.datetime) -> BuildInfo:
+    from report.results.provenance import git_state, package_versions
 
-    commit, dirty = git_state()
+    commit, dirty = git_state(paths.project)
     return BuildInfo(commit=commit, dirty=dirty, built_at=now, packages=package_versions(RENDER_PACKAGES))
 
 
@@ -96,10 +98,10 @@ def build(
     the project's ``report.toml``. ``studies``: show the evidence of the studies
     that have results (``make-report all --core`` passes False). ``stale``:
     experiment -> why its results no longer match the code; each is marked
-    "stale" on the title and beside its results (see ``report.pipeline.stale_results``).
+    "stale" on the title and beside its results (see ``report.pipeline.run.stale_results``).
     """
-    from report.figures import write_figures
-    from report.figures_studies import write_study_figures
+    from report.render.figures import write_figures
+    from report.render.study_figures import write_study_figures
     from report.render.markdown import load_answers
     from report.render.pdf import write_pdf
 
@@ -110,10 +112,10 @@ def build(
     all_results = load_all_results(paths.results)
     study_results = _studies(paths) if studies else {}
     answers = load_answers(paths.templates / "answers", ANSWER_KEYS)
-    report_meta = meta if isinstance(meta, ReportMeta) else load_meta(meta)
+    report_meta = meta if isinstance(meta, ReportMeta) else load_meta(meta or paths.meta)
     env = environment(paths.templates)
     env.get_template(PAGE_TEMPLATE)  # a template syntax error fails here, before any output
-    info = _build_info(dt.datetime.now(dt.timezone.utc).replace(microsecond=0))
+    info = _build_info(paths, dt.datetime.now(dt.timezone.utc).replace(microsecond=0))
 
     # 2. figures, into the site so the HTML and the PDF share them
     figure_dir = paths.site / "figures"

@@ -15,12 +15,12 @@ from typing import Literal
 
 from markupsafe import Markup
 
-from report.figures import WrittenFigure
+from report.render.figures import WrittenFigure
 from report.render import interpret
 from report.render.evidence import EvidenceBuilder, EvidenceItem
 from report.render.meta import ReportMeta
-from report.results import Results
-from report.studies import StudyResults
+from report.results.experiment import Results
+from report.results.study import StudyResults
 
 Medium = Literal["screen", "print"]
 

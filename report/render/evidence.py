@@ -20,8 +20,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from report.results import Results
-from report.studies import StudyResults, Table
+from report.results.experiment import Results
+from report.results.study import StudyResults, Table
 
 # Accuracy differences smaller than this are called a tie (about the noise of a 2,246-wire test set's third decimal).
 TIE_MARGIN = 0.005

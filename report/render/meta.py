@@ -9,9 +9,6 @@ from pathlib import Path
 
 import click
 
-from report.config import PROJECT_ROOT
-
-META_FILE = PROJECT_ROOT / "report.toml"
 DEFAULT_TITLE = "Assignment 3: Recurrent Neural Networks"
 _FIELDS = {"title", "subtitle", "author", "course", "date", "language", "pdf_variant"}
 
@@ -29,9 +26,9 @@ class ReportMeta:
     pdf_variant: str = ""
 
 
-def load_meta(path: Path | None = None) -> ReportMeta:
-    """Read ``[report]`` from a TOML file; a missing file gives the defaults."""
-    path = Path(path) if path is not None else META_FILE
+def load_meta(path: Path) -> ReportMeta:
+    """Read ``[report]`` from a TOML file (the project's ``report.toml``); a missing file gives the defaults."""
+    path = Path(path)
     if not path.is_file():
         return ReportMeta()
     try:

@@ -1,7 +1,7 @@
-"""Figures of the studies, in the report's one style (see ``report.figures``).
+"""Figures of the studies, in the report's one style (see ``report.render.figures``).
 
 Same shape as the experiments' displays: the constructor stores plain data,
-``from_study`` reads it from a :class:`~report.studies.StudyResults`,
+``from_study`` reads it from a :class:`~report.results.study.StudyResults`,
 ``plot(ax=None)`` draws and returns the display, ``alt_text()`` describes the
 data. :func:`write_study_figures` saves each through ``save_figure``. No
 TensorFlow here.
@@ -17,8 +17,8 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.ticker import FuncFormatter
 
-from report.figures import GREY, PALETTE, TEXT_WIDTH_IN, WrittenFigure, fmt_score, new_figure, save_figure, style
-from report.studies import StudyResults
+from report.render.figures import GREY, PALETTE, TEXT_WIDTH_IN, WrittenFigure, fmt_score, new_figure, save_figure, style
+from report.results.study import StudyResults
 
 # One colour per cell across every study figure; the gated cells in the palette's calmer colours.
 CELL_COLOURS = {"SimpleRNN": PALETTE[1], "LSTM": PALETTE[0], "GRU": PALETTE[2]}

@@ -8,7 +8,7 @@ remote) with ``commit-tree``, and the branch moved with ``update-ref``. The
 branch keeps its history: each publish is one commit whose parent is the
 previous publish.
 
-    from report.publish import publish
+    from report.commands.publish import publish
     publish(BuildPaths.resolve(), PublishOptions(remote="origin", branch="gh-pages"))
 """
 
@@ -22,7 +22,7 @@ from pathlib import Path
 
 import click
 
-from report.config import PROJECT_ROOT, BuildPaths
+from report.paths import BuildPaths
 
 ZERO_SHA = "0" * 40
 
@@ -85,7 +85,7 @@ class Git:
 
 def find_repo(paths: BuildPaths) -> Path:
     """The repository the build belongs to: the one holding the build folder, else the project's."""
-    for start in (paths.build, PROJECT_ROOT):
+    for start in (paths.build, paths.project):
         start = start if start.is_dir() else start.parent
         proc = subprocess.run(["git", "-C", str(start), "rev-parse", "--show-toplevel"], capture_output=True, text=True)
         if proc.returncode == 0:
@@ -117,7 +117,7 @@ def refuse_unpublishable(paths: BuildPaths, check_fresh: bool = True) -> None:
     if not check_fresh:
         return
     from report import registry
-    from report.pipeline import TrainOptions, freshness
+    from report.pipeline.run import TrainOptions, freshness
 
     names = list(registry.experiment_names())
     study_names = getattr(registry, "study_names", lambda: [])()

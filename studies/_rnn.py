@@ -30,10 +30,3 @@ def build_classifier(cell: str, *, vocab_size: int, embedding_dim: int, units: i
         metrics=["accuracy"],
     )
     return model
-
-
-def gpu_name() -> str | None:
-    import tensorflow as tf
-
-    gpus = tf.config.list_physical_devices("GPU")
-    return gpus[0].name if gpus else None

@@ -14,10 +14,11 @@ from datetime import datetime, timezone
 import click
 import numpy as np
 
-from report import results
+from report.results import experiment as results
 from report.data import TextDataset, TextSettings, load_imdb, load_reuters
-from report.studies import StudyResults, StudyTimings, Table, study_provenance
-from report.training import RunContext
+from report.results import provenance
+from report.results.study import StudyResults, StudyTimings, Table
+from report.train.loop import RunContext
 
 NAME = "examples"
 TITLE = "Examples: confident hits and misses, confused topics"
@@ -130,6 +131,6 @@ def run(config: Config, ctx: RunContext) -> StudyResults:
     tables = [imdb_table(imdb, imdb_preds, config), reuters_tab]
     return StudyResults(
         experiment=NAME, title=TITLE, description=DESCRIPTION, key=ctx.key, config=asdict(config), tables=tables,
-        headline=headline, provenance=study_provenance(config.seed, {**imdb.checksums, **reuters.checksums}, started),
+        headline=headline, provenance=provenance.record(ctx.paths.project, config.seed, {**imdb.checksums, **reuters.checksums}, started),
         timings=StudyTimings(load_seconds=load_seconds, run_seconds=time.perf_counter() - t1),
     )

@@ -16,15 +16,15 @@ from datetime import datetime, timezone
 
 import numpy as np
 
-from experiments._rnn import build_classifier, gpu_name
+from studies._rnn import build_classifier
 from report.data import TextSettings, load_imdb
-from report.studies import Series, StudyResults, StudyTimings, Table, study_provenance
-from report.training import RunContext, set_seed
+from report.results import provenance
+from report.results.study import Series, StudyResults, StudyTimings, Table
+from report.train.loop import RunContext, set_seed
 
 NAME = "gradient_decay"
 TITLE = "Measured gradient decay through time"
 DATASETS = ("imdb",)
-CODE = ("experiments._rnn",)
 DESCRIPTION = (
     "How strongly the loss still depends on a word k steps before the end of a review, "
     "for a SimpleRNN and an LSTM of the same size: the gradient norm at each step, relative to the last step."
@@ -127,6 +127,6 @@ def run(config: Config, ctx: RunContext) -> StudyResults:
         tables=[Table(id="decay", caption="Steps back from the last word until the gradient norm falls tenfold",
                       columns=["model", "stage", "decay length", "relative norm at window start",
                                "norm at last step"], rows=rows)],
-        series=series, headline=headline, provenance=study_provenance(config.seed, ds.checksums, started, gpu_name()),
+        series=series, headline=headline, provenance=provenance.record(ctx.paths.project, config.seed, ds.checksums, started),
         timings=StudyTimings(load_seconds=load_seconds, run_seconds=time.perf_counter() - t1),
     )

@@ -15,17 +15,18 @@ from datetime import datetime, timezone
 
 import numpy as np
 
-from experiments._rnn import CELLS, build_classifier, gpu_name
-from report import metrics, results
+from studies._rnn import CELLS, build_classifier
+from report.train import metrics
+from report.results import experiment as results
 from report.data import TextDataset, TextSettings, load_imdb, load_reuters, stratified_subset
-from report.studies import StudyResults, StudyTimings, Table, study_provenance
-from report.training import RunContext, set_seed
+from report.results import provenance
+from report.results.study import StudyResults, StudyTimings, Table
+from report.train.loop import RunContext, set_seed
 
 NAME = "architectures"
 TITLE = "SimpleRNN, LSTM and GRU with the same budget"
 DATASETS = ("imdb", "reuters")
 DEPENDS = ("imdb_simplernn",)  # its predictions give the published SimpleRNN's accuracy by length
-CODE = ("experiments._rnn",)
 DESCRIPTION = (
     "The three recurrent cells, each with the same embedding, size, sequence length and epochs, on both tasks; "
     "and IMDB accuracy by review length."
@@ -142,6 +143,6 @@ def run(config: Config, ctx: RunContext) -> StudyResults:
     return StudyResults(
         experiment=NAME, title=TITLE, description=DESCRIPTION, key=ctx.key, config=asdict(config), tables=tables,
         headline=headline,
-        provenance=study_provenance(config.seed, {**imdb.checksums, **reuters.checksums}, started, gpu_name()),
+        provenance=provenance.record(ctx.paths.project, config.seed, {**imdb.checksums, **reuters.checksums}, started),
         timings=StudyTimings(load_seconds=load_seconds, run_seconds=time.perf_counter() - t1),
     )

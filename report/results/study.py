@@ -3,7 +3,7 @@
 A study (baselines, measured gradient decay, long-range memory, ...) is not a
 classification experiment, so it has its own schema: a few tables, a few
 series for figures and a flat dict of headline numbers, plus the same key,
-provenance and ``schema_version`` discipline as ``report.results``. Each study
+provenance and ``schema_version`` discipline as ``report.results.experiment``. Each study
 writes ``build/results/<name>/study.json`` atomically; rendering reads only
 that file and never imports TensorFlow.
 """
@@ -16,7 +16,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from report import atomic
-from report.results import Provenance, ResultsError, read_validated
+from report.results.experiment import Provenance, ResultsError, read_validated
 
 SCHEMA_VERSION = 1
 STUDY_FILE = "study.json"
@@ -133,17 +133,3 @@ def load_available(results_root: Path, names: list[str]) -> dict[str, StudyResul
         except ResultsError:
             continue
     return out
-
-
-def study_provenance(seed: int, data_checksums: dict[str, str], started_at, gpu: str | None = None) -> Provenance:
-    """Provenance of a study run, as ``report.training`` records it for an experiment."""
-    from datetime import datetime, timezone
-
-    from report import provenance
-
-    commit, dirty = provenance.git_state()
-    return Provenance(
-        git_commit=commit, git_dirty=dirty, packages=provenance.package_versions(), seed=seed,
-        data_checksums=dict(data_checksums), gpu=gpu, started_at=started_at,
-        finished_at=datetime.now(timezone.utc), **provenance.machine(),
-    )

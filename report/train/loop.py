@@ -20,17 +20,17 @@ import numpy as np
 from sklearn.metrics import f1_score
 from sklearn.model_selection import train_test_split
 
-from report import metrics, provenance
-from report.checkpoint import Checkpoints, LoopState
-from report.config import BuildPaths
+from report.train import metrics
+from report.results import provenance
+from report.train.checkpoint import Checkpoints, LoopState
+from report.paths import BuildPaths
 from report.data import TextDataset, stratified_subset
-from report.results import (
+from report.results.experiment import (
     DataSummary,
     EpochRecord,
     LayerSummary,
     ModelSummary,
     Predictions,
-    Provenance,
     Results,
     Timings,
 )
@@ -302,10 +302,6 @@ def run_text_classification(spec: ExperimentSpec, config: Any, ctx: RunContext) 
     evaluate_seconds = time.perf_counter() - t1
     ctx.echo(f"{spec.name}: test accuracy {test.accuracy:.4f}, ROC AUC {test.roc_auc:.4f}, macro F1 {test.macro_f1:.4f}")
 
-    commit, dirty = provenance.git_state()
-    import tensorflow as tf
-
-    gpus = tf.config.list_physical_devices("GPU")
     results = Results(
         experiment=spec.name,
         title=spec.title,
@@ -319,17 +315,7 @@ def run_text_classification(spec: ExperimentSpec, config: Any, ctx: RunContext) 
         stopped_early=outcome.stopped_early,
         test=test,
         timings=Timings(load_seconds=load_seconds, train_seconds=outcome.seconds, evaluate_seconds=evaluate_seconds),
-        provenance=Provenance(
-            git_commit=commit,
-            git_dirty=dirty,
-            packages=provenance.package_versions(),
-            seed=config.seed,
-            data_checksums=dict(ds.checksums),
-            gpu=gpus[0].name if gpus else None,
-            started_at=started,
-            finished_at=datetime.now(timezone.utc),
-            **provenance.machine(),
-        ),
+        provenance=provenance.record(ctx.paths.project, config.seed, ds.checksums, started),
     )
     predictions = Predictions(y_true=np.asarray(ds.y_test), y_prob=y_prob, ids=np.asarray(ds.ids_test).astype(str))
     return results, predictions

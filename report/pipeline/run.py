@@ -1,6 +1,6 @@
 """Run experiments and write their results folders: the training half of a build.
 
-Each experiment's results carry a key (see ``report.keys``); an experiment is
+Each experiment's results carry a key (see ``report.pipeline.keys``); an experiment is
 trained again only when its key changed, its results are missing or broken,
 or ``force`` is set. Finding that out imports no TensorFlow.
 """
@@ -15,8 +15,12 @@ from typing import Any
 
 import click
 
-from report import keys, overrides, registry, results, studies
-from report.config import BuildPaths
+from report import registry
+from report.pipeline import keys
+from report.pipeline import overrides
+from report.results import experiment as results
+from report.results import study as studies
+from report.paths import BuildPaths
 
 
 @dataclass(frozen=True)
@@ -83,7 +87,7 @@ def current_key(name: str, paths: BuildPaths, config: Any) -> dict[str, str]:
         checksums.update(source_checksums(dataset, paths.data, paths.cache))
     for upstream in getattr(module, "DEPENDS", ()):
         checksums[f"results/{upstream}"] = upstream_key(paths, upstream)
-    return keys.key_parts(module.__name__, config, checksums, tuple(getattr(module, "CODE", ())))
+    return keys.key_parts(module.__name__, config, checksums)
 
 
 def upstream_key(paths: BuildPaths, name: str) -> str:
@@ -151,7 +155,7 @@ def train(names: Sequence[str], paths: BuildPaths, options: TrainOptions) -> lis
 
     Returns the results of the experiments actually trained.
     """
-    from report.checkpoint import Checkpoints
+    from report.train.checkpoint import Checkpoints
 
     configs = {name: experiment_config(name, options) for name in names}  # fail on a bad --set first
     written = []
@@ -162,7 +166,7 @@ def train(names: Sequence[str], paths: BuildPaths, options: TrainOptions) -> lis
             continue
         if state.state == "broken":
             _echo(options, f"{name}: {state.why}; training again")
-        from report.training import RunContext  # TensorFlow is imported only from here on
+        from report.train.loop import RunContext  # TensorFlow is imported only from here on
 
         ctx = RunContext(paths=paths, quiet=options.quiet, key=state.key)
         folder = results.results_dir(paths.results, name)

@@ -16,14 +16,14 @@ from datetime import datetime, timezone
 
 import numpy as np
 
-from experiments._rnn import CELLS, build_classifier, gpu_name
-from report.studies import Series, StudyResults, StudyTimings, Table, study_provenance
-from report.training import RunContext, set_seed
+from studies._rnn import CELLS, build_classifier
+from report.results import provenance
+from report.results.study import Series, StudyResults, StudyTimings, Table
+from report.train.loop import RunContext, set_seed
 
 NAME = "long_range"
 TITLE = "Long-range memory on a synthetic task"
 DATASETS = ()  # generated from the seed: no raw data
-CODE = ("experiments._rnn",)
 DESCRIPTION = (
     "Binary sequences whose label is fixed by their first tokens and followed by random noise words; "
     "test accuracy of SimpleRNN, LSTM and GRU cells of the same size as the sequences grow longer."
@@ -101,6 +101,6 @@ def run(config: Config, ctx: RunContext) -> StudyResults:
         tables=[Table(id="accuracy", caption="Test accuracy by sequence length (chance is 0.50)",
                       columns=["length", *CELLS], rows=rows)],
         series=[Series(figure="accuracy", label=cell, x=[float(t) for t in lengths], y=acc[cell]) for cell in CELLS],
-        headline=headline, provenance=study_provenance(config.seed, {}, started, gpu_name()),
+        headline=headline, provenance=provenance.record(ctx.paths.project, config.seed, {}, started),
         timings=StudyTimings(load_seconds=0.0, run_seconds=time.perf_counter() - t_start),
     )

@@ -62,7 +62,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from report.config import BuildPaths
+from report.paths import BuildPaths
 
 # What ASSIGNMENT.md asks for, in order: the checklist's reference, kept apart from the renderer's outline.
 REQUIRED_SECTIONS: tuple[tuple[str, str], ...] = (

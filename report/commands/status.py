@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from report.config import BuildPaths
-from report.pipeline import Freshness, TrainOptions, freshness
-from report.studies import StudyResults
+from report.paths import BuildPaths
+from report.pipeline.run import Freshness, TrainOptions, freshness
+from report.results.study import StudyResults
 
 
 def _headline(f: Freshness) -> str:

@@ -4,8 +4,9 @@ A key is a hash of four parts, each hashed on its own so that ``status`` can
 say WHY results are stale:
 
 - ``config``: the experiment's config dataclass (seed included);
-- ``code``: the source of the experiment module and of the shared code that
-  shapes its numbers (data preprocessing, training loop, metrics);
+- ``code``: the source of the experiment module, of its package's private
+  helpers (``_*.py``) and of every module in the packages that shape its
+  numbers (``report.train``, ``report.data``);
 - ``data``: the checksums of the dataset files it reads;
 - ``versions``: tensorflow, keras, numpy and scikit-learn.
 
@@ -24,13 +25,13 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from report.config import PROJECT_ROOT
-from report.provenance import package_versions
+from report.results.provenance import package_versions
 
 KEY_PACKAGES = ("tensorflow", "keras", "numpy", "scikit-learn")
-REPORT_DIR = PROJECT_ROOT / "report"
-# Shared modules whose code changes an experiment's numbers (rendering does not).
-SHARED_CODE = ("training.py", "checkpoint.py", "metrics.py", "data")
+# The packages whose code shapes an experiment's numbers (rendering does not). Every module
+# under them is in every key, found by walking the package: a module added or moved cannot
+# drop out of the key.
+TRAINING_PACKAGES = ("report.train", "report.data")
 PARTS = ("config", "code", "data", "versions")
 UNVERIFIABLE = "unverifiable"  # the data part when the data is not on this machine
 
@@ -47,31 +48,47 @@ def _module_file(module_name: str) -> Path:
     return Path(spec.origin)
 
 
-def source_files(module_name: str, extra_modules: tuple[str, ...] = ()) -> list[Path]:
-    """The experiment module's file (and any ``extra_modules`` it names) plus the shared
-    training and data code, sorted."""
-    files = [_module_file(m) for m in (module_name, *extra_modules)]
-    for entry in SHARED_CODE:
-        path = REPORT_DIR / entry
-        files.extend(sorted(path.rglob("*.py")) if path.is_dir() else [path])
+def package_files(package: str) -> list[tuple[str, Path]]:
+    """(label, file) of every Python module under ``package``, sorted; the label is the
+    module's path inside the package tree (``report/train/loop.py``), the same wherever installed."""
+    spec = importlib.util.find_spec(package)
+    if spec is None or not spec.submodule_search_locations:
+        raise LookupError(f"{package} is not a package")
+    out = []
+    for location in spec.submodule_search_locations:
+        root = Path(location)
+        prefix = package.replace(".", "/")
+        out += [(f"{prefix}/{f.relative_to(root).as_posix()}", f) for f in root.rglob("*.py")]
+    return sorted(out)
+
+
+def source_files(module_name: str) -> list[tuple[str, Path]]:
+    """(label, file) of what shapes a module's numbers: the module itself, the private helper
+    modules (``_*.py``) of its package, and every module of the training and data packages."""
+    own = _module_file(module_name)
+    package = module_name.rpartition(".")[0]
+    files = [(module_name.replace(".", "/") + ".py", own)]
+    if package:
+        files += [(f"{package.replace('.', '/')}/{f.name}", f) for f in sorted(own.parent.glob("_*.py"))
+                  if f.name != "__init__.py" and f != own]
+    for pkg in TRAINING_PACKAGES:
+        files += package_files(pkg)
     return files
 
 
-def code_digest(module_name: str, extra_modules: tuple[str, ...] = ()) -> str:
+def code_digest(module_name: str) -> str:
     h = hashlib.sha256()
-    for path in source_files(module_name, extra_modules):
-        h.update(path.relative_to(PROJECT_ROOT).as_posix().encode() + b"\0")
+    for label, path in source_files(module_name):
+        h.update(label.encode() + b"\0")
         h.update(path.read_bytes())
     return h.hexdigest()[:16]
 
 
-def key_parts(
-    module_name: str, config: Any, data_checksums: Mapping[str, str], extra_modules: tuple[str, ...] = ()
-) -> dict[str, str]:
+def key_parts(module_name: str, config: Any, data_checksums: Mapping[str, str]) -> dict[str, str]:
     """``data_checksums`` may also hold the keys of upstream results a study reads."""
     return {
         "config": digest(dataclasses.asdict(config)),
-        "code": code_digest(module_name, extra_modules),
+        "code": code_digest(module_name),
         "data": UNVERIFIABLE if _dataset_absent(data_checksums) else digest(dict(data_checksums)),
         "versions": digest(package_versions(KEY_PACKAGES)),
     }

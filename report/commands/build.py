@@ -6,9 +6,10 @@ import time
 
 import click
 
-from report import registry, render_stamp
-from report.config import BuildPaths
-from report.pipeline import TrainOptions, stale_results, train
+from report import registry
+from report.render import stamp as render_stamp
+from report.paths import BuildPaths
+from report.pipeline.run import TrainOptions, stale_results, train
 
 
 def build_all(paths: BuildPaths, options: TrainOptions, *, html: bool = True, pdf: bool = True,
@@ -46,7 +47,7 @@ def build_all(paths: BuildPaths, options: TrainOptions, *, html: bool = True, pd
         if not options.quiet:
             click.echo("checks passed on these outputs before; `make-report check` runs them again", err=True)
     elif html and pdf:  # the checklist needs both the site and the PDF
-        from report.check import run_checks
+        from report.commands.check import run_checks
 
         checklist = run_checks(paths)
         click.echo(checklist.format())

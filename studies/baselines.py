@@ -14,10 +14,11 @@ from datetime import datetime, timezone
 
 import numpy as np
 
-from report import metrics
+from report.train import metrics
 from report.data import TextDataset, stratified_subset
-from report.studies import StudyResults, StudyTimings, Table, study_provenance
-from report.training import RunContext
+from report.results import provenance
+from report.results.study import StudyResults, StudyTimings, Table
+from report.train.loop import RunContext
 
 NAME = "baselines"
 TITLE = "Baselines: majority class and TF-IDF + logistic regression"
@@ -118,6 +119,6 @@ def run(config: Config, ctx: RunContext) -> StudyResults:
     headline = dict(sorted(headline.items(), key=lambda kv: ("tfidf" not in kv[0], "accuracy" not in kv[0])))
     return StudyResults(
         experiment=NAME, title=TITLE, description=DESCRIPTION, key=ctx.key, config=asdict(config), tables=tables,
-        headline=headline, provenance=study_provenance(config.seed, checksums, started),
+        headline=headline, provenance=provenance.record(ctx.paths.project, config.seed, checksums, started),
         timings=StudyTimings(load_seconds=load_seconds, run_seconds=run_seconds),
     )

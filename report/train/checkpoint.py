@@ -24,7 +24,7 @@ from pathlib import Path
 import click
 
 from report import atomic
-from report.results import EpochRecord
+from report.results.experiment import EpochRecord
 
 STATE_FILE = "state.json"
 

@@ -17,11 +17,13 @@ import json
 from pathlib import Path
 
 from report import atomic
-from report.config import PROJECT_ROOT, BuildPaths
-from report.provenance import git_state
+from report.paths import BuildPaths
+from report.pipeline.keys import package_files
+from report.results.provenance import git_state
 
 STAMP_FILE = ".render-stamp.json"
-RENDER_CODE = ("render", "figures.py", "results.py", "studies.py", "figures_studies.py")
+# Every module of these packages is an input of the render, found by walking them.
+RENDER_PACKAGES = ("report.render", "report.results")
 
 
 def _files(paths: BuildPaths, studies: bool = True) -> list[Path]:
@@ -29,23 +31,25 @@ def _files(paths: BuildPaths, studies: bool = True) -> list[Path]:
     if studies:  # the studies' evidence is shown unless the build is --core
         files += sorted(paths.results.glob("*/study.json"))
     files += sorted(p for p in paths.templates.rglob("*") if p.is_file())
-    files.append(PROJECT_ROOT / "report.toml")
-    for entry in RENDER_CODE:
-        path = PROJECT_ROOT / "report" / entry
-        files += sorted(path.rglob("*.py")) if path.is_dir() else [path]
+    files.append(paths.meta)
     return files
 
 
 def inputs_digest(paths: BuildPaths, html: bool, pdf: bool, studies: bool = True) -> str:
-    h = hashlib.sha256(json.dumps({"html": html, "pdf": pdf, "studies": studies, "git": git_state()}).encode())
-    for path in _files(paths, studies):
-        h.update(_label(paths, path).encode() + b"\0")
+    h = hashlib.sha256(
+        json.dumps({"html": html, "pdf": pdf, "studies": studies, "git": git_state(paths.project)}).encode()
+    )
+    labelled = [(_label(paths, path), path) for path in _files(paths, studies)]
+    for package in RENDER_PACKAGES:
+        labelled += package_files(package)
+    for label, path in labelled:
+        h.update(label.encode() + b"\0")
         h.update(path.read_bytes() if path.is_file() else b"<absent>")
     return h.hexdigest()
 
 
 def _label(paths: BuildPaths, path: Path) -> str:
-    for root in (paths.build, paths.templates, PROJECT_ROOT):
+    for root in (paths.build, paths.templates, paths.project):
         if path.is_relative_to(root):
             return path.relative_to(root).as_posix()
     return str(path)

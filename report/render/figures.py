@@ -2,7 +2,7 @@
 
 Each figure kind is a *display* in the manner of scikit-learn's Display
 classes: the constructor stores plain data, ``from_results`` computes that data
-from a :class:`~report.results.Results`, ``plot(ax=None)`` draws on the axes it
+from a :class:`~report.results.experiment.Results`, ``plot(ax=None)`` draws on the axes it
 is given (or on a new figure) and returns the display itself, and
 ``alt_text()`` describes the data for readers who cannot see the image.
 
@@ -37,7 +37,7 @@ from matplotlib.transforms import Bbox
 from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
 
 from report import atomic
-from report.results import Results
+from report.results.experiment import Results
 
 log = logging.getLogger(__name__)
 
