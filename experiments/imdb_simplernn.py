@@ -9,12 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from report.paths import BuildPaths
-from report.data import TextDataset, TextSettings, load_imdb
-from report.train.loop import ExperimentSpec, RunContext, run_text_classification
-
 NAME = "imdb_simplernn"
-DATASET = "imdb"  # which raw data it reads: part of its cache key
+DATASET = "imdb"  # which raw data it reads (report.train.experiment loads it): part of its cache key
 TITLE = "IMDB sentiment with a SimpleRNN"
 DESCRIPTION = (
     "A single-layer SimpleRNN reads each review word by word and a sigmoid unit turns its last "
@@ -51,10 +47,6 @@ def quick_overrides() -> dict[str, object]:
     return {"subset_train": 1000, "subset_test": 500, "maxlen": 80, "epochs": 2, "embedding_dim": 16, "units": 8}
 
 
-def load(paths: BuildPaths, config: Config, quiet: bool) -> TextDataset:
-    return load_imdb(paths.data, paths.cache, TextSettings(config.vocab_size, config.maxlen), quiet=quiet)
-
-
 def build_model(config: Config, n_classes: int):
     import keras
     from keras import layers
@@ -79,10 +71,3 @@ def build_model(config: Config, n_classes: int):
         metrics=["accuracy"],
     )
     return model
-
-
-SPEC = ExperimentSpec(NAME, TITLE, DESCRIPTION, load, build_model, loss="binary_crossentropy")
-
-
-def run(config: Config, ctx: RunContext):
-    return run_text_classification(SPEC, config, ctx)

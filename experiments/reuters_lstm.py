@@ -9,12 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from report.paths import BuildPaths
-from report.data import TextDataset, TextSettings, load_reuters
-from report.train.loop import ExperimentSpec, RunContext, run_text_classification
-
 NAME = "reuters_lstm"
-DATASET = "reuters"  # which raw data it reads: part of its cache key
+DATASET = "reuters"  # which raw data it reads (report.train.experiment loads it): part of its cache key
 TITLE = "Reuters newswire topics with an LSTM"
 DESCRIPTION = (
     "A single-layer LSTM reads each newswire and a softmax layer spreads its last hidden state "
@@ -54,10 +50,6 @@ def quick_overrides() -> dict[str, object]:
             "class_weight_power": 0.0}
 
 
-def load(paths: BuildPaths, config: Config, quiet: bool) -> TextDataset:
-    return load_reuters(paths.data, paths.cache, TextSettings(config.vocab_size, config.maxlen), quiet=quiet)
-
-
 def build_model(config: Config, n_classes: int):
     import keras
     from keras import layers
@@ -82,10 +74,3 @@ def build_model(config: Config, n_classes: int):
         metrics=["accuracy"],
     )
     return model
-
-
-SPEC = ExperimentSpec(NAME, TITLE, DESCRIPTION, load, build_model, loss="sparse_categorical_crossentropy")
-
-
-def run(config: Config, ctx: RunContext):
-    return run_text_classification(SPEC, config, ctx)

@@ -3,10 +3,13 @@
 An experiment is a module registered under the ``make_report.experiments``
 entry-point group (see pyproject.toml) that defines:
 
-- ``NAME``: str, ``TITLE``: str
+- ``NAME``, ``TITLE``, ``DESCRIPTION``: str; ``DATASET``: ``"imdb"`` or ``"reuters"``
 - ``Config``: a frozen dataclass whose defaults are the published settings
+  (it satisfies :class:`report.train.experiment.TextClassifierConfig`)
 - ``quick_overrides()``: a dict of field overrides for a fast smoke run
-- ``run(config, context) -> (Results, Predictions)``
+- ``build_model(config, n_classes)``: the compiled Keras model
+
+:func:`report.train.experiment.run_experiment` runs it.
 
 Importing an experiment module may import TensorFlow, so ``list`` and
 rendering only read names and titles through :func:`experiment_names` and
@@ -14,8 +17,9 @@ never load a module unless asked to.
 
 *Studies* (evidence for the theory answers: baselines, measured gradient
 decay, ...) register the same way under ``make_report.studies``. They define
-the same four names, plus optionally ``DATASETS`` (the raw datasets they read)
-and ``DEPENDS`` (experiments whose results they read); their ``run`` returns a
+``NAME``, ``TITLE``, ``Config``, ``quick_overrides()`` and ``run(config, context)``,
+plus optionally ``DATASETS`` (the raw datasets they read) and ``DEPENDS``
+(experiments whose results they read); their ``run`` returns a
 :class:`report.results.study.StudyResults`. The report needs only the experiments
 (``make-report all --core``); studies add evidence where they have results.
 """

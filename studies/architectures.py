@@ -15,13 +15,20 @@ from datetime import datetime, timezone
 
 import numpy as np
 
-from studies._rnn import CELLS, build_classifier
-from report.train import metrics
+from report.data import (
+    TextDataset,
+    TextSettings,
+    load_imdb,
+    load_reuters,
+    stratified_subset,
+)
 from report.results import experiment as results
-from report.data import TextDataset, TextSettings, load_imdb, load_reuters, stratified_subset
 from report.results import provenance
 from report.results.study import StudyResults, StudyTimings, Table
-from report.train.loop import RunContext, set_seed
+from report.train import metrics
+from report.train.context import RunContext
+from report.train.loop import set_seed
+from studies._rnn import CELLS, build_classifier
 
 NAME = "architectures"
 TITLE = "SimpleRNN, LSTM and GRU with the same budget"

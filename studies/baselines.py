@@ -14,11 +14,11 @@ from datetime import datetime, timezone
 
 import numpy as np
 
-from report.train import metrics
 from report.data import TextDataset, stratified_subset
 from report.results import provenance
 from report.results.study import StudyResults, StudyTimings, Table
-from report.train.loop import RunContext
+from report.train import metrics
+from report.train.context import RunContext
 
 NAME = "baselines"
 TITLE = "Baselines: majority class and TF-IDF + logistic regression"
@@ -48,12 +48,14 @@ def quick_overrides() -> dict[str, object]:
 
 
 def _load(name: str, ctx: RunContext, config: Config) -> TextDataset:
-    # The experiments' own loaders, so the same cached tokenisation (and split) is reused.
+    # The experiments' own settings, so the same cached tokenisation (and split) is reused.
+    from report.train.experiment import load_dataset
+
     if name == "imdb":
         from experiments import imdb_simplernn as exp
     else:
         from experiments import reuters_lstm as exp
-    ds = exp.load(ctx.paths, exp.Config(), ctx.quiet)
+    ds = load_dataset(exp.DATASET, ctx.paths, exp.Config(), ctx.quiet)
     if config.subset_train or config.subset_test:
         ds = stratified_subset(ds, config.subset_train or len(ds.y_train), config.subset_test or len(ds.y_test),
                                config.seed)

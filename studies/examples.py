@@ -14,11 +14,11 @@ from datetime import datetime, timezone
 import click
 import numpy as np
 
-from report.results import experiment as results
 from report.data import TextDataset, TextSettings, load_imdb, load_reuters
+from report.results import experiment as results
 from report.results import provenance
 from report.results.study import StudyResults, StudyTimings, Table
-from report.train.loop import RunContext
+from report.train.context import RunContext
 
 NAME = "examples"
 TITLE = "Examples: confident hits and misses, confused topics"

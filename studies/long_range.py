@@ -16,10 +16,11 @@ from datetime import datetime, timezone
 
 import numpy as np
 
-from studies._rnn import CELLS, build_classifier
 from report.results import provenance
 from report.results.study import Series, StudyResults, StudyTimings, Table
-from report.train.loop import RunContext, set_seed
+from report.train.context import RunContext
+from report.train.loop import set_seed
+from studies._rnn import CELLS, build_classifier
 
 NAME = "long_range"
 TITLE = "Long-range memory on a synthetic task"

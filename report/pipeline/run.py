@@ -16,11 +16,10 @@ from typing import Any
 import click
 
 from report import registry
-from report.pipeline import keys
-from report.pipeline import overrides
+from report.paths import BuildPaths
+from report.pipeline import keys, overrides
 from report.results import experiment as results
 from report.results import study as studies
-from report.paths import BuildPaths
 
 
 @dataclass(frozen=True)
@@ -105,8 +104,9 @@ def _load_any(name: str) -> tuple[Any, str]:
     return results.load, results.RESULTS_FILE
 
 
-def freshness(name: str, paths: BuildPaths, options: TrainOptions) -> Freshness:
-    parts = current_key(name, paths, experiment_config(name, options))
+def freshness(name: str, paths: BuildPaths, options: TrainOptions, config: Any = None) -> Freshness:
+    """``config``: the name's config when the caller built it already (else built from ``options``)."""
+    parts = current_key(name, paths, config if config is not None else experiment_config(name, options))
     if options.seeds > 1 and not registry.is_study(name):
         parts = {**parts, "config": keys.digest([parts["config"], options.seeds])}
     key = keys.combine(parts)
@@ -160,13 +160,15 @@ def train(names: Sequence[str], paths: BuildPaths, options: TrainOptions) -> lis
     configs = {name: experiment_config(name, options) for name in names}  # fail on a bad --set first
     written = []
     for name, config in configs.items():
-        state = freshness(name, paths, options)
+        state = freshness(name, paths, options, config)
         if state.fresh and not options.force:
             _echo(options, f"{name}: results are fresh (key {state.key}), not training; --force trains anyway")
             continue
         if state.state == "broken":
             _echo(options, f"{name}: {state.why}; training again")
-        from report.train.loop import RunContext  # TensorFlow is imported only from here on
+        from report.train.context import (
+            RunContext,  # TensorFlow is imported only from here on
+        )
 
         ctx = RunContext(paths=paths, quiet=options.quiet, key=state.key)
         folder = results.results_dir(paths.results, name)
@@ -186,10 +188,12 @@ def train(names: Sequence[str], paths: BuildPaths, options: TrainOptions) -> lis
 
 def _train_seeds(name: str, config: Any, ctx: Any, n_seeds: int) -> tuple[results.Results, results.Predictions]:
     """One run per seed (config.seed, +1, ...); the run of median accuracy, listing every seed."""
+    from report.train.experiment import run_experiment
+
     runs = []
     for i in range(n_seeds):
         seed_config = dataclasses.replace(config, seed=config.seed + i)
-        runs.append(registry.load(name).run(seed_config, ctx))
+        runs.append(run_experiment(registry.load(name), seed_config, ctx))
     if n_seeds == 1:
         return runs[0]
     ranked = sorted(runs, key=lambda run: run[0].test.accuracy)

@@ -21,11 +21,10 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from report.results.experiment import Results
-from report.results.study import StudyResults, Table
+from report.results.study import CELLS, StudyResults, Table
 
 # Accuracy differences smaller than this are called a tie (about the noise of a 2,246-wire test set's third decimal).
 TIE_MARGIN = 0.005
-CELLS = ("SimpleRNN", "LSTM", "GRU")
 
 
 # --- baselines -------------------------------------------------------------------------------------------

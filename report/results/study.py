@@ -19,6 +19,8 @@ from report import atomic
 from report.results.experiment import Provenance, ResultsError, read_validated
 
 SCHEMA_VERSION = 1
+# The recurrent cells the studies compare, in the order tables and figures show them.
+CELLS = ("SimpleRNN", "LSTM", "GRU")
 STUDY_FILE = "study.json"
 
 Cell = str | int | float | None

@@ -1,53 +1,26 @@
-"""What every experiment shares: seeding, the validation split, fitting with
-early stopping and progress lines, evaluation into the results contract.
+"""The training loop every experiment shares: seeding, the validation split, class
+weights, fitting one epoch at a time with early stopping, checkpoints and
+progress lines, and predicted probabilities.
 
-This is the only module of ``report`` that imports TensorFlow (lazily, inside
-functions), and only experiments call it.
+TensorFlow is imported lazily, inside functions: only training calls them.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from typing import Any
 
-import click
 import numpy as np
 from sklearn.metrics import f1_score
 from sklearn.model_selection import train_test_split
 
+from report.data import TextDataset
+from report.results.experiment import EpochRecord
 from report.train import metrics
-from report.results import provenance
 from report.train.checkpoint import Checkpoints, LoopState
-from report.paths import BuildPaths
-from report.data import TextDataset, stratified_subset
-from report.results.experiment import (
-    DataSummary,
-    EpochRecord,
-    LayerSummary,
-    ModelSummary,
-    Predictions,
-    Results,
-    Timings,
-)
-
-
-@dataclass(frozen=True)
-class RunContext:
-    """What the CLI hands an experiment besides its config."""
-
-    paths: BuildPaths
-    quiet: bool = False
-    key: str = ""  # the experiment's cache key, stored in results and checkpoints
-    checkpoint: bool = True  # save a checkpoint after every epoch and resume from one
-
-    def echo(self, message: str) -> None:
-        if not self.quiet:
-            click.echo(message, err=True)
+from report.train.context import RunContext
 
 
 @dataclass(frozen=True)
@@ -199,123 +172,3 @@ def predict_proba(model, x: np.ndarray, batch_size: int) -> np.ndarray:
         p = p.reshape(-1)
         return np.stack([1.0 - p, p], axis=1)
     return p
-
-
-def describe_model(model, loss: str) -> ModelSummary:
-    layers = []
-    for layer in model.layers:
-        cfg = layer.get_config()
-        details = []
-        if "input_dim" in cfg:
-            details.append(f"{cfg['input_dim']:,} words x {cfg['output_dim']} dims")
-            if cfg.get("mask_zero"):
-                details.append("masks padding")
-        if "units" in cfg:
-            details.append(f"{cfg['units']} units")
-        if cfg.get("activation") and cfg["activation"] not in ("linear",) and "units" in cfg:
-            details.append(f"{cfg['activation']}")
-        if "rate" in cfg:
-            details.append(f"rate {cfg['rate']}")
-        for key in ("dropout", "recurrent_dropout"):
-            if cfg.get(key):
-                details.append(f"{key.replace('_', ' ')} {cfg[key]}")
-        layers.append(
-            LayerSummary(
-                name=layer.name,
-                class_name=type(layer).__name__,
-                output_shape=str(layer.output.shape) if hasattr(layer, "output") else "",
-                params=int(layer.count_params()),
-                details=", ".join(details),
-            )
-        )
-    opt = model.optimizer
-    trainable = int(sum(np.prod(w.shape) for w in model.trainable_weights))
-    return ModelSummary(
-        layers=layers,
-        total_params=int(model.count_params()),
-        trainable_params=trainable,
-        optimizer=type(opt).__name__,
-        learning_rate=float(np.asarray(opt.learning_rate)),
-        loss=loss,
-    )
-
-
-def summarise_data(ds: TextDataset, split: Split, maxlen: int, vocab_size: int) -> DataSummary:
-    names = list(ds.class_names)
-    train_counts = np.bincount(ds.y_train, minlength=len(names))
-    test_counts = np.bincount(ds.y_test, minlength=len(names))
-    return DataSummary(
-        dataset=ds.title,
-        class_names=names,
-        train_size=len(split.y_train),
-        val_size=len(split.y_val),
-        test_size=len(ds.y_test),
-        train_counts={n: int(c) for n, c in zip(names, train_counts)},
-        test_counts={n: int(c) for n, c in zip(names, test_counts)},
-        vocab_size=vocab_size,
-        maxlen=maxlen,
-        truncated_fraction=float(np.mean(ds.lengths_test > maxlen)),
-        median_length=float(np.median(ds.lengths_test)),
-    )
-
-
-@dataclass(frozen=True)
-class ExperimentSpec:
-    """How one experiment plugs into :func:`run_text_classification`."""
-
-    name: str
-    title: str
-    description: str
-    load: Callable[[BuildPaths, Any, bool], TextDataset]  # (paths, config, quiet) -> dataset
-    build_model: Callable[[Any, int], Any]  # (config, n_classes) -> compiled keras model
-    loss: str
-
-
-def run_text_classification(spec: ExperimentSpec, config: Any, ctx: RunContext) -> tuple[Results, Predictions]:
-    """Load, split, fit, evaluate once on the test set; return the results contract.
-
-    ``config`` is the experiment's frozen dataclass; it must have the fields
-    seed, epochs, batch_size, patience, monitor, val_fraction, maxlen,
-    vocab_size, class_weight_power, subset_train and subset_test.
-    """
-    started = datetime.now(timezone.utc)
-    t0 = time.perf_counter()
-    ds = spec.load(ctx.paths, config, ctx.quiet)
-    if config.subset_train or config.subset_test:
-        ds = stratified_subset(ds, config.subset_train or len(ds.y_train), config.subset_test or len(ds.y_test), config.seed)
-    load_seconds = time.perf_counter() - t0
-    ctx.echo(f"{spec.name}: {len(ds.y_train):,} training and {len(ds.y_test):,} test examples ({load_seconds:.1f} s)")
-
-    set_seed(config.seed)
-    split = validation_split(ds, config.val_fraction, config.seed)
-    n_classes = len(ds.class_names)
-    model = spec.build_model(config, n_classes)
-    settings = FitSettings(
-        config.epochs, config.batch_size, config.patience, config.monitor, config.seed, config.class_weight_power
-    )
-    checkpoints = Checkpoints(ctx.paths.checkpoints / spec.name / f"seed-{config.seed}", ctx.key) if ctx.checkpoint else None
-    model, outcome = fit(model, split, settings, ctx, spec.name, n_classes, checkpoints)
-
-    t1 = time.perf_counter()
-    y_prob = predict_proba(model, ds.x_test, batch_size=512)
-    test = metrics.compute(ds.y_test, y_prob, ds.class_names)
-    evaluate_seconds = time.perf_counter() - t1
-    ctx.echo(f"{spec.name}: test accuracy {test.accuracy:.4f}, ROC AUC {test.roc_auc:.4f}, macro F1 {test.macro_f1:.4f}")
-
-    results = Results(
-        experiment=spec.name,
-        title=spec.title,
-        description=spec.description,
-        key=ctx.key,
-        config=dataclasses.asdict(config),
-        data=summarise_data(ds, split, config.maxlen, config.vocab_size),
-        model=describe_model(model, spec.loss),
-        history=outcome.history,
-        best_epoch=outcome.best_epoch,
-        stopped_early=outcome.stopped_early,
-        test=test,
-        timings=Timings(load_seconds=load_seconds, train_seconds=outcome.seconds, evaluate_seconds=evaluate_seconds),
-        provenance=provenance.record(ctx.paths.project, config.seed, ds.checksums, started),
-    )
-    predictions = Predictions(y_true=np.asarray(ds.y_test), y_prob=y_prob, ids=np.asarray(ds.ids_test).astype(str))
-    return results, predictions

@@ -1,0 +1,177 @@
+"""How an experiment runs: load its dataset, split, fit, evaluate once on the test set, and
+return the results contract.
+
+An experiment module (see ``experiments/``) reads top to bottom, keras-io style:
+its ``Config`` (a frozen dataclass that satisfies :class:`TextClassifierConfig`),
+``quick_overrides()`` and ``build_model(config, n_classes)``, plus the names
+``NAME``, ``TITLE``, ``DESCRIPTION`` and ``DATASET``. Everything else, the
+plumbing, is here: :func:`run_experiment` takes the module itself.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from datetime import datetime, timezone
+from types import ModuleType
+from typing import Protocol
+
+import numpy as np
+
+from report.data import (
+    TextDataset,
+    TextSettings,
+    load_imdb,
+    load_reuters,
+    stratified_subset,
+)
+from report.paths import BuildPaths
+from report.results import provenance
+from report.results.experiment import (
+    DataSummary,
+    LayerSummary,
+    ModelSummary,
+    Predictions,
+    Results,
+    Timings,
+)
+from report.train import metrics
+from report.train.checkpoint import Checkpoints
+from report.train.context import RunContext
+from report.train.loop import (
+    FitSettings,
+    Split,
+    fit,
+    predict_proba,
+    set_seed,
+    validation_split,
+)
+
+LOADERS = {"imdb": load_imdb, "reuters": load_reuters}
+
+
+class TextClassifierConfig(Protocol):
+    """The fields :func:`run_experiment` reads from an experiment's ``Config``."""
+
+    seed: int
+    vocab_size: int
+    maxlen: int
+    batch_size: int
+    epochs: int
+    patience: int
+    monitor: str  # "val_loss", "val_accuracy" or "val_macro_f1"
+    val_fraction: float
+    class_weight_power: float
+    subset_train: int  # 0 = all
+    subset_test: int  # 0 = all
+
+
+
+def load_dataset(dataset: str, paths: BuildPaths, config: TextClassifierConfig, quiet: bool = False) -> TextDataset:
+    """The tokenised dataset (``"imdb"`` or ``"reuters"``) at the config's vocabulary size and length."""
+    return LOADERS[dataset](paths.data, paths.cache, TextSettings(config.vocab_size, config.maxlen), quiet=quiet)
+
+
+def describe_model(model) -> ModelSummary:
+    loss = model.loss if isinstance(model.loss, str) else type(model.loss).__name__
+    layers = []
+    for layer in model.layers:
+        cfg = layer.get_config()
+        details = []
+        if "input_dim" in cfg:
+            details.append(f"{cfg['input_dim']:,} words x {cfg['output_dim']} dims")
+            if cfg.get("mask_zero"):
+                details.append("masks padding")
+        if "units" in cfg:
+            details.append(f"{cfg['units']} units")
+        if cfg.get("activation") and cfg["activation"] not in ("linear",) and "units" in cfg:
+            details.append(f"{cfg['activation']}")
+        if "rate" in cfg:
+            details.append(f"rate {cfg['rate']}")
+        for key in ("dropout", "recurrent_dropout"):
+            if cfg.get(key):
+                details.append(f"{key.replace('_', ' ')} {cfg[key]}")
+        layers.append(
+            LayerSummary(
+                name=layer.name,
+                class_name=type(layer).__name__,
+                output_shape=str(layer.output.shape) if hasattr(layer, "output") else "",
+                params=int(layer.count_params()),
+                details=", ".join(details),
+            )
+        )
+    opt = model.optimizer
+    trainable = int(sum(np.prod(w.shape) for w in model.trainable_weights))
+    return ModelSummary(
+        layers=layers,
+        total_params=int(model.count_params()),
+        trainable_params=trainable,
+        optimizer=type(opt).__name__,
+        learning_rate=float(np.asarray(opt.learning_rate)),
+        loss=loss,
+    )
+
+
+def summarise_data(ds: TextDataset, split: Split, maxlen: int, vocab_size: int) -> DataSummary:
+    names = list(ds.class_names)
+    train_counts = np.bincount(ds.y_train, minlength=len(names))
+    test_counts = np.bincount(ds.y_test, minlength=len(names))
+    return DataSummary(
+        dataset=ds.title,
+        class_names=names,
+        train_size=len(split.y_train),
+        val_size=len(split.y_val),
+        test_size=len(ds.y_test),
+        train_counts={n: int(c) for n, c in zip(names, train_counts)},
+        test_counts={n: int(c) for n, c in zip(names, test_counts)},
+        vocab_size=vocab_size,
+        maxlen=maxlen,
+        truncated_fraction=float(np.mean(ds.lengths_test > maxlen)),
+        median_length=float(np.median(ds.lengths_test)),
+    )
+
+
+def run_experiment(module: ModuleType, config: TextClassifierConfig, ctx: RunContext) -> tuple[Results, Predictions]:
+    """Load, split, fit, evaluate once on the test set; return the results contract."""
+    name = module.NAME
+    started = datetime.now(timezone.utc)
+    t0 = time.perf_counter()
+    ds = load_dataset(module.DATASET, ctx.paths, config, ctx.quiet)
+    if config.subset_train or config.subset_test:
+        ds = stratified_subset(ds, config.subset_train or len(ds.y_train), config.subset_test or len(ds.y_test), config.seed)
+    load_seconds = time.perf_counter() - t0
+    ctx.echo(f"{name}: {len(ds.y_train):,} training and {len(ds.y_test):,} test examples ({load_seconds:.1f} s)")
+
+    set_seed(config.seed)
+    split = validation_split(ds, config.val_fraction, config.seed)
+    n_classes = len(ds.class_names)
+    model = module.build_model(config, n_classes)
+    settings = FitSettings(
+        config.epochs, config.batch_size, config.patience, config.monitor, config.seed, config.class_weight_power
+    )
+    checkpoints = Checkpoints(ctx.paths.checkpoints / name / f"seed-{config.seed}", ctx.key) if ctx.checkpoint else None
+    model, outcome = fit(model, split, settings, ctx, name, n_classes, checkpoints)
+
+    t1 = time.perf_counter()
+    y_prob = predict_proba(model, ds.x_test, batch_size=512)
+    test = metrics.compute(ds.y_test, y_prob, ds.class_names)
+    evaluate_seconds = time.perf_counter() - t1
+    ctx.echo(f"{name}: test accuracy {test.accuracy:.4f}, ROC AUC {test.roc_auc:.4f}, macro F1 {test.macro_f1:.4f}")
+
+    results = Results(
+        experiment=name,
+        title=module.TITLE,
+        description=module.DESCRIPTION,
+        key=ctx.key,
+        config=dataclasses.asdict(config),
+        data=summarise_data(ds, split, config.maxlen, config.vocab_size),
+        model=describe_model(model),
+        history=outcome.history,
+        best_epoch=outcome.best_epoch,
+        stopped_early=outcome.stopped_early,
+        test=test,
+        timings=Timings(load_seconds=load_seconds, train_seconds=outcome.seconds, evaluate_seconds=evaluate_seconds),
+        provenance=provenance.record(ctx.paths.project, config.seed, ds.checksums, started),
+    )
+    predictions = Predictions(y_true=np.asarray(ds.y_test), y_prob=y_prob, ids=np.asarray(ds.ids_test).astype(str))
+    return results, predictions
