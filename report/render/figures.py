@@ -37,6 +37,7 @@ from matplotlib.transforms import Bbox
 from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
 
 from report import atomic
+from report.render.format import count, metric, number, pct
 from report.results.experiment import Results
 
 log = logging.getLogger(__name__)
@@ -105,22 +106,6 @@ def save_figure(fig: Figure, path: Path) -> Path:
     fig.clear()
     log.info("wrote %s", path)
     return path
-
-
-# --- formatting shared by labels and alt texts ------------------------------
-
-
-def fmt_count(n: int | float) -> str:
-    return f"{int(n):,}"
-
-
-def fmt_score(x: float) -> str:
-    """Accuracy, AUC, F1: two decimals, like the report's tables."""
-    return f"{x:.2f}"
-
-
-def fmt_pct(x: float, digits: int = 1) -> str:
-    return f"{100 * x:.{digits}f}%"
 
 
 def is_multiclass(results: Results) -> bool:
@@ -228,7 +213,7 @@ class TrainingCurvesDisplay:
         n = len(self.epochs)
         i = self.best_epoch - 1
         lowest = int(self.epochs[int(np.argmin(self.val_loss))])
-        val_loss, val_acc = f"{self.val_loss[i]:.3f}", fmt_score(self.val_accuracy[i])
+        val_loss, val_acc = metric(self.val_loss[i]), metric(self.val_accuracy[i])
         if lowest == self.best_epoch:
             best = (f"validation loss is lowest at epoch {self.best_epoch} ({val_loss}), the marked best epoch, "
                     f"where validation accuracy is {val_acc}")
@@ -237,8 +222,8 @@ class TrainingCurvesDisplay:
                     f"accuracy {val_acc}, while validation loss is lowest at epoch {lowest}")
         return (
             f"Line chart of training and validation accuracy and loss over {n} epoch{'s' * (n != 1)}; {best}; "
-            f"in the last epoch training accuracy is {fmt_score(self.accuracy[-1])} and validation accuracy "
-            f"{fmt_score(self.val_accuracy[-1])}."
+            f"in the last epoch training accuracy is {metric(self.accuracy[-1])} and validation accuracy "
+            f"{metric(self.val_accuracy[-1])}."
         )
 
 
@@ -312,9 +297,9 @@ class ConfusionMatrixDisplay:
                 for j in range(n):
                     share = self.row_share[i, j]
                     if self.counts_in_cells:
-                        text = f"{fmt_count(self.matrix[i, j])}\n{fmt_pct(share)}"
+                        text = f"{count(self.matrix[i, j])}\n{pct(share)}"
                     elif round(100 * share) >= 1:
-                        text = f"{100 * share:.0f}"
+                        text = pct(share, 0).removesuffix("%")  # the colour bar carries the %
                     else:
                         continue
                     colour = "white" if share > 0.55 else "#222222"
@@ -323,7 +308,7 @@ class ConfusionMatrixDisplay:
             ax.set_xticks(ticks, self.labels, rotation=0 if n <= 3 else 90)
             # Without counts in the cells, the row labels say how many examples each percentage is of.
             row_labels = self.labels if self.counts_in_cells else [
-                f"{name} ({fmt_count(total)})" for name, total in zip(self.labels, self.matrix.sum(axis=1))]
+                f"{name} ({count(total)})" for name, total in zip(self.labels, self.matrix.sum(axis=1))]
             ax.set_yticks(ticks, row_labels)
             ax.tick_params(length=0)
             for spine in ax.spines.values():
@@ -345,11 +330,11 @@ class ConfusionMatrixDisplay:
             parts = []
             for i, true in enumerate(self.labels):
                 row = ", ".join(
-                    f"{fmt_count(self.matrix[i, j])} predicted {pred} ({fmt_pct(self.row_share[i, j])})"
+                    f"{count(self.matrix[i, j])} predicted {pred} ({pct(self.row_share[i, j])})"
                     for j, pred in enumerate(self.labels)
                 )
-                parts.append(f"of {fmt_count(self.matrix[i].sum())} true {true}, {row}")
-            return f"Confusion matrix of {fmt_count(total)} test examples: " + "; ".join(parts) + "."
+                parts.append(f"of {count(self.matrix[i].sum())} true {true}, {row}")
+            return f"Confusion matrix of {count(total)} test examples: " + "; ".join(parts) + "."
         diag = np.diag(self.row_share)
         shown = len(self.labels) - (1 if self.grouped else 0)
         best, worst = int(np.argmax(diag[:shown])), int(np.argmin(diag[:shown]))
@@ -358,10 +343,10 @@ class ConfusionMatrixDisplay:
             if self.grouped else f"all {self.n_classes} topics"
         )
         return (
-            f"Heat map of the row-normalised confusion matrix of {fmt_count(total)} test examples for {scope}, "
+            f"Heat map of the row-normalised confusion matrix of {count(total)} test examples for {scope}, "
             f"most frequent first. The share of each true topic predicted correctly ranges from "
-            f"{fmt_pct(diag[worst], 0)} ({self.labels[worst]}) to {fmt_pct(diag[best], 0)} ({self.labels[best]}); "
-            f"{self.labels[0]}, the most frequent topic, is predicted correctly for {fmt_pct(diag[0], 0)} of its examples."
+            f"{pct(diag[worst], 0)} ({self.labels[worst]}) to {pct(diag[best], 0)} ({self.labels[best]}); "
+            f"{self.labels[0]}, the most frequent topic, is predicted correctly for {pct(diag[0], 0)} of its examples."
         )
 
 
@@ -397,7 +382,7 @@ class RocDisplay:
         roc = results.test.roc
 
         def line(label: str, curve, color: str, **kw) -> RocLine:
-            return RocLine(f"{label} (AUC {fmt_score(curve.auc)})", np.asarray(curve.fpr), np.asarray(curve.tpr),
+            return RocLine(f"{label} (AUC {metric(curve.auc)})", np.asarray(curve.fpr), np.asarray(curve.tpr),
                            curve.auc, color, **kw)
 
         if not is_multiclass(results):
@@ -464,7 +449,7 @@ class RocDisplay:
         zoom.set_aspect(x1 / (1 - y0))
         zoom.set_ylabel("")
         full.set_title("All thresholds", loc="left")
-        zoom.set_title(f"Zoom: false positive rate up to {x1:.1f}", loc="left")
+        zoom.set_title(f"Zoom: false positive rate up to {number(x1)}", loc="left")
         full.add_patch(Rectangle((0, y0), x1, 1 - y0, fill=False, edgecolor="#444444",
                                              linewidth=0.8, linestyle="--", zorder=5))
 
@@ -521,11 +506,11 @@ class F1SupportDisplay:
             ax.scatter(x, self.f1, s=22, color=PALETTE[0], alpha=0.75, edgecolors="white", linewidths=0.5,
                        zorder=3, label="topic")
             ax.axhline(self.weighted_f1, color=PALETTE[1], linestyle="--", linewidth=1.2,
-                       label=f"weighted-average F1 {fmt_score(self.weighted_f1)}")
+                       label=f"weighted-average F1 {metric(self.weighted_f1)}")
             ax.axhline(self.macro_f1, color=PALETTE[2], linestyle="-.", linewidth=1.2,
-                       label=f"macro-average F1 {fmt_score(self.macro_f1)}")
+                       label=f"macro-average F1 {metric(self.macro_f1)}")
             ax.set_xscale("log")
-            ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: fmt_count(v) if v >= 1 else ""))
+            ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: count(v) if v >= 1 else ""))
             ax.set_ylim(-0.04, 1.04)
             ax.set_xlim(x.min() / 1.6, x.max() * 1.6)
             ax.set_xlabel("Test examples of the topic (support, log scale)")
@@ -595,10 +580,10 @@ class F1SupportDisplay:
 
     def alt_text(self) -> str:
         zero = int((self.f1 == 0).sum())
-        top = ", ".join(f"{n} {fmt_score(self.f1[self.names.index(n)])}" for n in self.labelled[: self.N_FREQUENT])
+        top = ", ".join(f"{n} {metric(self.f1[self.names.index(n)])}" for n in self.labelled[: self.N_FREQUENT])
         return (
             f"Scatter plot of F1 score against test support (log scale) for {len(self.names)} topics; "
-            f"macro-average F1 {fmt_score(self.macro_f1)} against weighted-average F1 {fmt_score(self.weighted_f1)}; "
+            f"macro-average F1 {metric(self.macro_f1)} against weighted-average F1 {metric(self.weighted_f1)}; "
             f"{zero} topic{'s' * (zero != 1)} have F1 0; the most frequent topics score {top}."
         )
 

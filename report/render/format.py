@@ -55,6 +55,11 @@ def number(x: float) -> str:
     return f"{x:g}"
 
 
+def significant(x: float, digits: int = 2) -> str:
+    """A ratio spanning orders of magnitude, to ``digits`` significant digits: 0.0123 -> '0.012', 3.4e-05."""
+    return f"{x:.{digits}g}"
+
+
 def duration(seconds: float) -> str:
     """Wall time: '42 s', '3 min 05 s', '1 h 02 min'."""
     if not math.isfinite(seconds) or seconds < 0:
@@ -91,6 +96,7 @@ FILTERS: dict[str, Callable[..., str]] = {
     "signed": signed,
     "signed_count": signed_count,
     "number": number,
+    "significant": significant,
     "duration": duration,
     "short_sha": short_sha,
     "setting": setting,

@@ -17,7 +17,8 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.ticker import FuncFormatter
 
-from report.render.figures import GREY, PALETTE, TEXT_WIDTH_IN, WrittenFigure, fmt_score, new_figure, save_figure, style
+from report.render.figures import GREY, PALETTE, TEXT_WIDTH_IN, WrittenFigure, new_figure, save_figure, style
+from report.render.format import metric, number, significant
 from report.results.study import StudyResults
 
 # One colour per cell across every study figure; the gated cells in the palette's calmer colours.
@@ -55,11 +56,11 @@ class GradientDecayDisplay:
                 ax.plot(np.arange(len(y)), np.clip(y, 1e-12, None), color=CELL_COLOURS.get(cell, GREY),
                         linestyle="-" if stage == "trained" else "--", label=label)
             ax.axhline(1 / self.factor, color=GREY, linewidth=1, linestyle=":", zorder=0)
-            ax.annotate(f"{self.factor:g}× smaller", xy=(1, 1 / self.factor), xycoords=("axes fraction", "data"),
+            ax.annotate(f"{number(self.factor)}× smaller", xy=(1, 1 / self.factor), xycoords=("axes fraction", "data"),
                         xytext=(-2, 3), textcoords="offset points", ha="right", va="bottom", fontsize=8,
                         color="#444444")
             ax.set_yscale("log")
-            ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+            ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: number(v)))
             ax.set_xlabel("Steps before the last word")
             ax.set_ylabel("gradient norm / norm at last word")
             ax.grid(True, which="major")
@@ -72,7 +73,7 @@ class GradientDecayDisplay:
         for label, y in self.curves.items():
             n = self.lengths.get(label)
             falls = f"falls tenfold after {n} steps" if n is not None else f"does not fall tenfold within {len(y)} steps"
-            parts.append(f"{label}: {falls}, ending at {y[-1]:.2g} of its last-step value")
+            parts.append(f"{label}: {falls}, ending at {significant(y[-1])} of its last-step value")
         return "Line chart, log scale, of the gradient norm by distance from the last word; " + "; ".join(parts) + "."
 
 
@@ -102,7 +103,7 @@ class LongRangeDisplay:
                         markersize=4, label=cell)
             ax.axhline(0.5, color=GREY, linewidth=1, linestyle=":", zorder=0)
             ax.axhspan(0.4, self.chance_level, color="#EEEEEE", zorder=-1, linewidth=0)
-            ax.annotate(f"at chance (below {fmt_score(self.chance_level)})", xy=(0, 0.41),
+            ax.annotate(f"at chance (below {metric(self.chance_level)})", xy=(0, 0.41),
                         xycoords=("axes fraction", "data"), xytext=(3, 0), textcoords="offset points",
                         ha="left", va="bottom", fontsize=8, color="#444444")
             ax.set_xscale("log")
@@ -117,7 +118,7 @@ class LongRangeDisplay:
         return self
 
     def alt_text(self) -> str:
-        parts = [f"{cell}: " + ", ".join(f"{fmt_score(a)} at {int(t)}" for t, a in zip(self.lengths, acc))
+        parts = [f"{cell}: " + ", ".join(f"{metric(a)} at {int(t)}" for t, a in zip(self.lengths, acc))
                  for cell, acc in self.accuracy.items()]
         return "Line chart of test accuracy against sequence length; " + "; ".join(parts) + "."
 

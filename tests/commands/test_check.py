@@ -9,8 +9,21 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from report.commands import check
 from report.cli import cli
+from report.commands import check
+from report.commands.check import validator
+from report.commands.check.artefacts import (
+    load_raw_results,
+    parse_html,
+    pdf_body_text,
+    pdf_text,
+)
+from report.commands.check.checklist import CheckReport, Item
+from report.commands.check.derivable import add_studies, derivable, renderings
+from report.commands.check.headline import check_key_figures, key_figures
+from report.commands.check.numbers import number_tokens
+from report.commands.check.pdf import check_pdf_fonts
+from report.commands.check.sections import check_sections_pdf
 from report.paths import BuildPaths
 
 
@@ -27,7 +40,7 @@ def broken(good: BuildPaths, tmp_path: Path) -> BuildPaths:
     return BuildPaths(data=good.data, build=tmp_path / "build", templates=good.templates)
 
 
-def failed(paths: BuildPaths) -> dict[str, check.Item]:
+def failed(paths: BuildPaths) -> dict[str, Item]:
     report = check.run_checks(paths, validator=False)
     return {item.title: item for item in report.failures}
 
@@ -64,8 +77,8 @@ def test_unused_figure_is_named(broken):
 
 def wrong_number(paths: BuildPaths, experiment: str, near: str) -> str:
     """A three-decimal score that no quantity of ``experiment`` renders as, to type into a sentence."""
-    raw = check.load_raw_results(paths, experiment)
-    allowed = check.derivable(raw).allowed(near)
+    raw = load_raw_results(paths, experiment)
+    allowed = derivable(raw).allowed(near)
     return next(f"0.{k:03d}" for k in range(999, 100, -7) if f"0.{k:03d}" not in allowed)
 
 
@@ -91,8 +104,8 @@ def test_another_topics_score_is_not_accepted(broken, rendered):
     """A per-class F1 is accepted only next to its own class's name."""
     _, _, all_results = rendered
     classes = all_results["reuters_lstm"].test.classification_report.classes
-    raw = check.load_raw_results(broken, "reuters_lstm")
-    d = check.derivable(raw)
+    raw = load_raw_results(broken, "reuters_lstm")
+    d = derivable(raw)
     names = list(classes)
     for a in names:  # a pair of topics whose F1 nothing else in the section explains
         for b in names:
@@ -156,13 +169,13 @@ def test_stale_pdf_copy_in_the_site_fails(broken):
 
 def test_invalid_html_fails_the_validator(broken):
     edit_html(broken, "</main>", '<p id="dup"><div>block in a paragraph</div></p><p id="dup"></p>\n</main>')
-    item = check.check_html_validator(broken.site / "index.html")
+    item = validator.check_html_validator(broken.site / "index.html")
     assert item.ok is False and item.problems
 
 
 def test_missing_validator_is_a_failure(broken, monkeypatch):
-    monkeypatch.setattr(check, "vnu_command", lambda: None)
-    item = check.check_html_validator(broken.site / "index.html")
+    monkeypatch.setattr(validator, "vnu_command", lambda: None)
+    item = validator.check_html_validator(broken.site / "index.html")
     assert item.ok is False
     assert "NOT validated" in item.problems[0]
 
@@ -173,6 +186,74 @@ def test_cli_exits_1_and_prints_a_cross(broken):
     assert result.exit_code == 1
     assert "\u2717 figures present and referenced" in result.output
     assert result.output.splitlines()[-1].endswith("check(s) failed")
+
+
+def test_a_missing_nojekyll_is_named(broken):
+    (broken.site / ".nojekyll").unlink()
+    assert failed(broken)[".nojekyll in the site"].problems == (f"{broken.site / '.nojekyll'} is missing",)
+
+
+def test_a_section_missing_from_the_pdf_text_or_bookmarks_is_named(good):
+    body = pdf_body_text(pdf_text(good.pdf))
+    assert check_sections_pdf(good.pdf, body).ok
+    cut = body.replace("1.2 The vanishing gradient problem", "1.2 Vanishing gradients")
+    assert check_sections_pdf(good.pdf, cut).problems == (
+        "1.2 The vanishing gradient problem: not in the PDF's text (outside the contents)",)
+
+
+def test_the_contents_do_not_count_as_the_pdf_text():
+    text = "Contents\n1.2 The vanishing gradient problem . . . . . . 3\n1.1 RNNs vs feedforward networks\nSome text"
+    assert pdf_body_text(text) == "Contents 1.1 RNNs vs feedforward networks Some text"
+
+
+def test_a_headline_metric_missing_from_the_pdf_is_named(good):
+    raw = load_raw_results(good, "imdb_simplernn")
+    root = parse_html(good.site / "index.html")
+    body = pdf_body_text(pdf_text(good.pdf))
+    assert check_key_figures(good, root, body).ok
+    accuracy = key_figures(raw)["accuracy"]
+    problems = check_key_figures(good, root, body.replace(accuracy, "")).problems
+    assert f"1.4 (imdb_simplernn): accuracy {accuracy} is not in the PDF" in problems
+
+
+def test_a_font_not_embedded_is_named(tmp_path):
+    """A hand-made PDF that uses Helvetica without embedding it."""
+    if not shutil.which("pdffonts"):
+        pytest.skip("pdffonts (poppler-utils) not installed")
+    content = b"BT /F1 12 Tf 20 100 Td (x) Tj ET"
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] /Contents 4 0 R "
+               b"/Resources << /Font << /F1 5 0 R >> >> >>",
+               b"<< /Length %d >>\nstream\n%s\nendstream" % (len(content), content),
+               b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
+    pdf, offsets = b"%PDF-1.4\n", []
+    for number, obj in enumerate(objects, 1):
+        offsets.append(len(pdf))
+        pdf += b"%d 0 obj\n%s\nendobj\n" % (number, obj)
+    xref = len(pdf)
+    pdf += b"xref\n0 6\n0000000000 65535 f \n" + b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    pdf += b"trailer\n<< /Size 6 /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % xref
+    (tmp_path / "t.pdf").write_bytes(pdf)
+    assert check_pdf_fonts(tmp_path / "t.pdf").problems == ("Helvetica is not embedded",)
+
+
+def test_renderings_are_the_report_s_formats():
+    assert {"0.815", "0.82", "81.5%", "82%"} <= renderings(0.8154)
+    assert renderings(0.8154, share=True) == {"82%", "81.5%", "81.54%"}
+    assert "12500" in renderings(12500) and "0.816" not in renderings(0.8154)
+
+
+def test_number_tokens_skip_identifiers_and_separators():
+    text = "Figure 3 and section 1.4 show 12,500 reviews, 81.5% right, \u22120.013 in epoch 7 of 10."
+    assert number_tokens(text) == ["12500", "81.5%", "0.013", "10"]
+
+
+def test_a_skipped_item_does_not_fail_the_checklist():
+    report = CheckReport([Item("a", True), Item("b", None, (), "skipped"), Item("c", False, tuple(map(str, range(25))))])
+    assert report.failures == [report.items[2]]
+    lines = report.format().splitlines()
+    assert lines[:2] == ["\u2713 a", "- b: skipped"]
+    assert lines[-2:] == ["    ... and 5 more", "1 check(s) failed"]
 
 
 # --- accessibility, in headless Chromium ---------------------------------------------------------------------
@@ -276,8 +357,8 @@ def test_numbers_from_the_studies_and_differences_from_them_are_derivable(tmp_pa
              "headline": {"imdb.tfidf_lr.accuracy": res.test.accuracy + 0.0131}, "series": [{"y": [0.123456]}]}
     (paths.results / "baselines").mkdir()
     (paths.results / "baselines" / "study.json").write_text(json.dumps(study))
-    d = check.derivable(raw)
-    quoted = check._add_studies(d, paths, raw)
+    d = derivable(raw)
+    quoted = add_studies(d, paths, raw)
     allowed = d.allowed("")
     assert "0.880" in allowed and "0.013" in allowed  # the baseline, and how far it is ahead
     assert "0.123" not in allowed  # figure series are drawn, not quoted

@@ -19,6 +19,7 @@ from report.render.figures import (
     TrainingCurvesDisplay,
     WrittenFigure,
 )
+from report.render.format import metric
 from tests.factories import make_results
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -189,7 +190,7 @@ def test_confusion_matrix_tick_labels_do_not_overlap(reuters):
 def test_binary_roc_has_auc_in_legend_and_chance_diagonal(written, imdb):
     f = written[("imdb_simplernn", "roc")]
     texts = svg_texts(f.path)
-    auc = figures.fmt_score(imdb.test.roc_auc)
+    auc = metric(imdb.test.roc_auc)
     assert any("AUC" in t and auc in t for t in texts), texts
     assert "chance (AUC 0.50)" in texts
     assert f"AUC {auc}" in f.alt
@@ -199,13 +200,13 @@ def test_multiclass_roc_has_top_topics_and_averages(written, reuters):
     f = written[("reuters_lstm", "roc")]
     texts = svg_texts(f.path)
     roc = reuters.test.roc
-    assert f"micro-average (AUC {figures.fmt_score(roc.micro.auc)})" in texts
-    assert f"macro-average (AUC {figures.fmt_score(roc.macro.auc)})" in texts
+    assert f"micro-average (AUC {metric(roc.micro.auc)})" in texts
+    assert f"macro-average (AUC {metric(roc.macro.auc)})" in texts
     top = figures.classes_by_frequency(reuters)[: RocDisplay.TOP_K]
     for topic in top:
-        assert f"{topic} (AUC {figures.fmt_score(roc.per_class[topic].auc)})" in texts
+        assert f"{topic} (AUC {metric(roc.per_class[topic].auc)})" in texts
     assert sum("(AUC" in t for t in texts) == RocDisplay.TOP_K + 3  # topics, micro, macro, chance
-    assert f"micro-average AUC {figures.fmt_score(roc.micro.auc)}" in f.alt
+    assert f"micro-average AUC {metric(roc.micro.auc)}" in f.alt
 
 
 def assert_legend_hides_no_line(fig, axes):
@@ -245,9 +246,9 @@ def test_f1_support_labels_notable_topics_without_overlap(written, reuters):
     for topic in figures.classes_by_frequency(reuters)[: F1SupportDisplay.N_FREQUENT]:
         assert topic in texts
     report = reuters.test.classification_report
-    assert f"macro-average F1 {figures.fmt_score(report.macro_avg.f1_score)}" in texts
-    assert f"weighted-average F1 {figures.fmt_score(report.weighted_avg.f1_score)}" in texts
-    assert f"macro-average F1 {figures.fmt_score(report.macro_avg.f1_score)}" in f.alt
+    assert f"macro-average F1 {metric(report.macro_avg.f1_score)}" in texts
+    assert f"weighted-average F1 {metric(report.weighted_avg.f1_score)}" in texts
+    assert f"macro-average F1 {metric(report.macro_avg.f1_score)}" in f.alt
 
     display = F1SupportDisplay.from_results(reuters).plot()
     fig = display.figure_
