@@ -5,7 +5,11 @@ Layout of ``build/checkpoints/<experiment>/``:
 - ``state.json``: the loop's state (history, best epoch, patience counter) and
   the experiment's key; written last, so it is the commit point of an epoch.
 - ``epoch-NNN.keras``: the model after epoch NNN, optimizer state included.
-- ``best-NNN.weights.h5``: the weights of the best epoch so far.
+- ``best-NNN.npz``: the weights of the best epoch so far: the model's variables
+  only. (A Keras weights file would also carry the optimizer's variables, and
+  loading the best epoch's into a resumed run would rewind the optimizer to that
+  epoch: the resumed run would then differ from an uninterrupted one whenever
+  the best epoch is older than the last.)
 
 Files are named by epoch and written atomically before ``state.json`` points
 at them, so a kill at any moment leaves either the previous epoch's complete
@@ -22,6 +26,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import click
+import numpy as np
 
 from report import atomic
 from report.results.experiment import EpochRecord
@@ -70,7 +75,7 @@ class Checkpoints:
         return self.folder / f"epoch-{epoch:03d}.keras"
 
     def _best_file(self, epoch: int) -> Path:
-        return self.folder / f"best-{epoch:03d}.weights.h5"
+        return self.folder / f"best-{epoch:03d}.npz"
 
     def save(self, model, state: LoopState, best_weights: list) -> None:
         epoch = len(state.history)
@@ -78,11 +83,8 @@ class Checkpoints:
             model.save(tmp)
         best = self._best_file(state.best_epoch)
         if not best.exists() or state.best_epoch == epoch:
-            current = model.get_weights()
-            model.set_weights(best_weights)
-            with atomic.atomic_path(best, suffix=".weights.h5") as tmp:
-                model.save_weights(tmp)
-            model.set_weights(current)
+            with atomic.atomic_path(best, suffix=".npz") as tmp:
+                np.savez(tmp, *best_weights)
         payload = {"key": self.key, "epoch": epoch, **state.to_json()}
         atomic.write_text(self.folder / STATE_FILE, json.dumps(payload, indent=1))
         self._prune(keep={self._model_file(epoch).name, best.name, STATE_FILE})
@@ -114,12 +116,10 @@ class Checkpoints:
             self.clear()
             return model, None
 
-    def best_weights(self, model, state: LoopState) -> list:
-        current = model.get_weights()
-        model.load_weights(self._best_file(state.best_epoch))
-        best = model.get_weights()
-        model.set_weights(current)
-        return best
+    def best_weights(self, state: LoopState) -> list:
+        """The best epoch's weights, in ``model.get_weights()`` order; the model is not touched."""
+        with np.load(self._best_file(state.best_epoch)) as saved:
+            return [saved[f"arr_{i}"] for i in range(len(saved.files))]
 
     def clear(self) -> None:
         shutil.rmtree(self.folder, ignore_errors=True)

@@ -116,7 +116,7 @@ def fit(model, split: Split, settings: FitSettings, ctx: RunContext, name: str, 
         state = LoopState()
     elif state.history:
         ctx.echo(f"{name}: resuming after epoch {len(state.history)} from {checkpoints.folder}")
-    best_weights = checkpoints.best_weights(model, state) if checkpoints and state.history else None
+    best_weights = checkpoints.best_weights(state) if checkpoints and state.history else None
     while len(state.history) < settings.epochs and state.wait < settings.patience:
         epoch = len(state.history) + 1
         _reseed(model, settings.seed, epoch)
