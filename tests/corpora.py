@@ -101,15 +101,37 @@ def tiny_reuters_files() -> dict[str, str]:
     return {"reut2-000.sgm": head + "".join(docs0), "reut2-001.sgm": head + "".join(docs1)}
 
 
+# Accented names that a UTF-8 file read as latin-1 turns into mojibake with C1 controls
+# (e.g. "é" = C3 A9 -> "Ã©"; "ü" = C3 BC; "Ö" = C3 96 -> "Ã" + U+0096).
+PROBE_WORDS = ("Soci\xe9t\xe9 G\xe9n\xe9rale", "caf\xe9", "Z\xfcrich", "\xd6sterreich")
+
+
+def probe_reuters_files(per_topic: int = 3) -> dict[str, str]:
+    """One SGML file whose wires carry ``PROBE_WORDS`` in titles and bodies (all
+    latin-1-encodable, so the same text can be written as UTF-8 or latin-1): topics
+    bank and trade, ``per_topic`` wires each, alternating."""
+    docs = []
+    for i in range(2 * per_topic):
+        topic = ("bank", "trade")[i % 2]
+        docs.append(sgml_doc(
+            i + 1, [topic], f"{PROBE_WORDS[0].upper()} {topic.upper()} {i}",
+            f"{PROBE_WORDS[0]} opened a {PROBE_WORDS[1]} in {PROBE_WORDS[2]} and {PROBE_WORDS[3]} {i}",
+        ))
+    return {"reut2-000.sgm": '<!DOCTYPE lewis SYSTEM "lewis.dtd">\n' + "".join(docs)}
+
+
 def write_reuters(
-    where: Path, files: dict[str, str] | None = None, *, archive: bool = False, top: bool = True
+    where: Path, files: dict[str, str] | None = None, *, archive: bool = False, top: bool = True,
+    encoding: str | dict[str, str] = "latin-1",
 ) -> Path:
     """Write ``where/reuters21578/`` (or ``where/reuters21578.tar.gz``, without a top
-    folder if ``top=False``, like the official archive); returns the path written."""
+    folder if ``top=False``, like the official archive); returns the path written.
+    ``encoding`` is that of every SGML file, or ``{file name: encoding}`` (latin-1 if absent)."""
     folder = Path(where) / "reuters21578"
     folder.mkdir(parents=True, exist_ok=True)
     for name, text in (tiny_reuters_files() if files is None else files).items():
-        (folder / name).write_bytes(text.encode("latin-1"))
+        enc = encoding if isinstance(encoding, str) else encoding.get(name, "latin-1")
+        (folder / name).write_bytes(text.encode(enc))
     (folder / "README.txt").write_text("tiny test copy\n")
     if not archive:
         return folder

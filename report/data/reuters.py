@@ -1,6 +1,6 @@
 """Reuters-21578 (Distribution 1.0) as the Keras "Reuters newswire topics" dataset.
 
-Recipe (``/work/shared/data/README.md``; checked against the real files):
+Recipe (from the README of the shared data folder; checked against the real files):
 
 1. Walk the ``<REUTERS>`` documents of ``reut2-000.sgm`` ... ``reut2-021.sgm``
    in file order; keep those with a non-empty ``<TOPICS>`` and label each with
@@ -11,12 +11,17 @@ Recipe (``/work/shared/data/README.md``; checked against the real files):
 3. Shuffle with ``np.random.RandomState(113)`` and hold out the last 20% as the
    test set (8,982 train / 2,246 test).
 
-The SGML is latin-1 and not well-formed XML, so documents are cut out with
-regular expressions and entities decoded with ``html.unescape``. A wire's text
-is its own ``<TITLE>``, a newline and its ``<BODY>`` (either may be missing; a
-wire with neither, ``TYPE="UNPROC"``, uses its whole ``<TEXT>`` without tags).
-Control characters (``&#3;`` end-of-text marks etc.) are dropped. The example id
-is the NEWID attribute.
+Each SGML file is decoded as UTF-8 when it is valid UTF-8, else as latin-1
+(the official files are ASCII plus one latin-1 byte; a copy re-encoded as
+UTF-8 and read as latin-1 would turn accented letters into mojibake containing
+C1 control characters).
+The SGML is not well-formed XML, so documents are cut out with regular
+expressions and entities decoded with ``html.unescape``. A wire's text is its
+own ``<TITLE>``, a newline and its ``<BODY>`` (either may be missing; a wire
+with neither, ``TYPE="UNPROC"``, uses its whole ``<TEXT>`` without tags).
+Control characters -- C0 (``&#3;`` end-of-text marks etc.), DEL and C1
+(U+0080-U+009F) -- are dropped; tabs and newlines are kept. The example id is
+the NEWID attribute.
 """
 
 from __future__ import annotations
@@ -49,7 +54,8 @@ TITLE_RE = re.compile(r"<TITLE>(.*?)</TITLE>", re.DOTALL | re.IGNORECASE)
 BODY_RE = re.compile(r"<BODY>(.*?)</BODY>", re.DOTALL | re.IGNORECASE)
 TEXT_RE = re.compile(r"<TEXT\b[^>]*>(.*?)</TEXT>", re.DOTALL | re.IGNORECASE)
 TAG_RE = re.compile(r"<[^>]+>")
-CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+# C0 controls except tab and newline, DEL, and the C1 controls U+0080-U+009F.
+CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 @dataclass(frozen=True)
@@ -60,6 +66,14 @@ class Wire:
     topics: tuple[str, ...]
     text: str
     file: str
+
+
+def decode_sgml(data: bytes) -> str:
+    """One SGML file's text: UTF-8 if the bytes are valid UTF-8, else latin-1 (which never fails)."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("latin-1")
 
 
 def _decode(fragment: str) -> str:
@@ -91,7 +105,7 @@ def read_wires(source: Source) -> list[Wire]:
         raise source.error("no reut2-*.sgm files, expected reut2-000.sgm ... reut2-021.sgm")
     wires = []
     for rel, data in files:
-        found = parse_sgml(data.decode("latin-1"), rel)
+        found = parse_sgml(decode_sgml(data), rel)
         if not found:
             raise source.error("no <REUTERS> documents in this file, expected Reuters-21578 SGML", rel)
         missing = next((w for w in found if not w.newid), None)

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 
 import numpy as np
 import pytest
 
 from report.data import DataError, TextSettings, load_reuters, text
-from tests.corpora import sgml_doc, tiny_reuters_files, write_reuters
-from report.data.reuters import Wire, apply_recipe, parse_sgml
+from report.data import cache, reuters
+from report.data.reuters import Wire, apply_recipe, decode_sgml, parse_sgml
+from tests.corpora import PROBE_WORDS, probe_reuters_files, sgml_doc, tiny_reuters_files, write_reuters
 
 SMALL = TextSettings(vocab_size=50, maxlen=8)
 
@@ -99,6 +101,75 @@ def test_min_topic_count_default_is_15(tmp_path):
     write_reuters(tmp_path)  # no tiny topic reaches 15 wires
     with pytest.raises(DataError, match="reut2-\\*.sgm.*at least 15"):
         load_reuters(tmp_path, tmp_path / "cache", SMALL, quiet=True, download=False)
+
+
+# --- encodings: UTF-8 or latin-1 per file, never C1 control characters ---------------------------------------
+
+C1 = re.compile("[\x80-\x9f]")
+
+
+def test_decode_sgml_prefers_utf8_and_falls_back_to_latin1():
+    text = "<TITLE>Soci\xe9t\xe9 G\xe9n\xe9rale Z\xfcrich</TITLE>"
+    assert decode_sgml(text.encode("utf-8")) == text
+    assert decode_sgml(text.encode("latin-1")) == text  # not valid UTF-8 -> latin-1
+    assert decode_sgml(b"plain ascii") == "plain ascii"
+
+
+def test_c1_and_c0_controls_dropped_whitespace_kept():
+    doc = sgml_doc(1, ["a\x85"], "TITLE\x96 ONE\x9f", "col1\tcol2\x80\nline\x1b two")
+    wire = parse_sgml(doc)[0]
+    assert wire.topics == ("a",)
+    assert wire.text == "TITLE ONE\ncol1\tcol2\nline two\n Reuter"
+
+
+def probe_texts(ds) -> list[str]:
+    return ds.texts_train() + ds.texts_test()
+
+
+def assert_probe_decoded(texts: list[str]) -> None:
+    joined = "\n".join(texts)
+    assert not C1.search(joined), sorted({hex(ord(c)) for c in C1.findall(joined)})
+    assert "\xc3" not in joined  # no mojibake ("Ã©" is UTF-8 read as latin-1)
+    for word in PROBE_WORDS + (PROBE_WORDS[0].upper(),):
+        assert word in joined
+    assert all(t.startswith(PROBE_WORDS[0].upper()) for t in texts)
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "latin-1"])
+def test_probe_corpus_decoded_right(tmp_path, encoding):
+    write_reuters(tmp_path, probe_reuters_files(), archive=True, encoding=encoding)
+    ds = load_reuters(tmp_path, tmp_path / "cache", SMALL, quiet=True, download=False, min_topic_count=1)
+    assert_probe_decoded(probe_texts(ds))
+    # exactly the texts written (parsed from the str, before any encoding)
+    expected = {w.newid: w.text for w in parse_sgml(probe_reuters_files()["reut2-000.sgm"])}
+    assert dict(zip(list(ds.ids_train) + list(ds.ids_test), probe_texts(ds))) == expected
+    again = load_reuters(tmp_path, tmp_path / "cache", SMALL, quiet=True, download=False, min_topic_count=1)
+    assert probe_texts(again) == probe_texts(ds)  # the same from the cache
+
+
+def test_each_file_decoded_on_its_own(tmp_path):
+    utf8 = probe_reuters_files()["reut2-000.sgm"]
+    files = {"reut2-000.sgm": utf8, "reut2-001.sgm": utf8.replace('NEWID="', 'NEWID="1')}
+    write_reuters(tmp_path, files, encoding={"reut2-000.sgm": "utf-8", "reut2-001.sgm": "latin-1"})
+    wires = reuters.read_wires(reuters.Source(tmp_path / "reuters21578", "reuters21578"))
+    assert len(wires) == 12
+    assert_probe_decoded([w.text for w in wires])
+
+
+def test_cache_of_the_old_decoding_is_not_reused(tmp_path, monkeypatch):
+    """Entries written before the decoding fix (cache format 1) hold mojibake: they must be rebuilt."""
+    write_reuters(tmp_path, probe_reuters_files(), encoding="utf-8")
+
+    def load():
+        return load_reuters(tmp_path, tmp_path / "cache", SMALL, quiet=True, download=False, min_topic_count=1)
+
+    with monkeypatch.context() as old:
+        old.setattr(cache, "CACHE_FORMAT", 1)
+        old.setattr(reuters, "decode_sgml", lambda data: data.decode("latin-1"))
+        old.setattr(reuters, "CONTROL_RE", re.compile(r"[\x00-\x08\x0b-\x1f\x7f]"))
+        assert C1.search("".join(probe_texts(load())))  # what the old code cached
+    assert cache.CACHE_FORMAT != 1
+    assert_probe_decoded(probe_texts(load()))
 
 
 # --- bad input ------------------------------------------------------------------------------------------------
