@@ -9,6 +9,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from report.settings import (
+    Count,
+    Fraction,
+    Monitor,
+    Positive,
+    Power,
+    Rate,
+    Seed,
+    Size,
+    VocabSize,
+)
+
 NAME = "imdb_simplernn"
 DATASET = "imdb"  # which raw data it reads (report.train.experiment loads it): part of its cache key
 TITLE = "IMDB sentiment with a SimpleRNN"
@@ -20,26 +32,26 @@ DESCRIPTION = (
 
 @dataclass(frozen=True)
 class Config:
-    seed: int = 42  # fixed so the published numbers can be rebuilt exactly
-    vocab_size: int = 10_000  # the 10,000 most frequent training words cover ~95% of tokens
-    maxlen: int = 400  # ~75% of reviews fit whole; the front is cut, so endings (verdicts) are kept
-    embedding_dim: int = 128  # a tuning study found 128 clearly better than 32-64 for this RNN
-    spatial_dropout: float = 0.5  # drops whole word vectors; the RNN overfits within 2-3 epochs without it
-    units: int = 32  # larger SimpleRNNs overfit faster and do not score higher on validation
-    learning_rate: float = 5e-4  # Adam; 1e-3 made the SimpleRNN's validation loss jumpy
-    clipnorm: float = 1.0  # caps exploding gradients, the SimpleRNN's other failure mode
-    batch_size: int = 64
-    epochs: int = 10  # an upper bound: the SimpleRNN peaks after 1-3 epochs
+    seed: Seed = 42  # fixed so the published numbers can be rebuilt exactly
+    vocab_size: VocabSize = 10_000  # the 10,000 most frequent training words cover ~95% of tokens
+    maxlen: Count = 400  # ~75% of reviews fit whole; the front is cut, so endings (verdicts) are kept
+    embedding_dim: Count = 128  # a tuning study found 128 clearly better than 32-64 for this RNN
+    spatial_dropout: Rate = 0.5  # drops whole word vectors; the RNN overfits within 2-3 epochs without it
+    units: Count = 32  # larger SimpleRNNs overfit faster and do not score higher on validation
+    learning_rate: Positive = 5e-4  # Adam; 1e-3 made the SimpleRNN's validation loss jumpy
+    clipnorm: Positive = 1.0  # caps exploding gradients, the SimpleRNN's other failure mode
+    batch_size: Count = 64
+    epochs: Count = 10  # an upper bound: the SimpleRNN peaks after 1-3 epochs
     # The SimpleRNN's validation curves zig-zag (0.855 -> 0.872 -> 0.866 -> 0.878): a patience of 2
     # stopped at the first dip; 3 rides over it. Accuracy, not loss, since accuracy is what we report.
-    patience: int = 3
-    monitor: str = "val_accuracy"
+    patience: Count = 3
+    monitor: Monitor = "val_accuracy"
     # 2,500 training reviews held out: enough to pick the best epoch (+-0.7 points of accuracy), and
     # the other 2,500 of a 20% split are worth more as training data. The test set is used once.
-    val_fraction: float = 0.1
-    class_weight_power: float = 0.0  # the classes are balanced: no weighting
-    subset_train: int = 0  # 0 = all training reviews; --quick sets a small stratified subset
-    subset_test: int = 0  # 0 = all test reviews
+    val_fraction: Fraction = 0.1
+    class_weight_power: Power = 0.0  # the classes are balanced: no weighting
+    subset_train: Size = 0  # 0 = all training reviews; --quick sets a small stratified subset
+    subset_test: Size = 0  # 0 = all test reviews
 
 
 def quick_overrides() -> dict[str, object]:

@@ -25,6 +25,7 @@ from report.data import (
 from report.results import experiment as results
 from report.results import provenance
 from report.results.study import StudyResults, StudyTimings, Table
+from report.settings import Count, Lengths, Positive, Seed, VocabSize
 from report.train import metrics
 from report.train.context import RunContext
 from report.train.loop import set_seed
@@ -45,19 +46,19 @@ COLUMNS = ["dataset", "model", "accuracy", "macro F1", "parameters", "seconds pe
 
 @dataclass(frozen=True)
 class Config:
-    seed: int = 42
-    vocab_size: int = 10_000  # as the experiments
-    embedding_dim: int = 32  # small and equal for all: the cell is what is compared
-    units: int = 32  # the IMDB SimpleRNN's size, for all three cells
-    learning_rate: float = 2e-3  # Adam; a little above the default so that 2-3 epochs get somewhere
-    batch_size: int = 64
-    imdb_maxlen: int = 200  # the last 200 words: half the experiment's 400, half the time per epoch
-    imdb_train: int = 10_000  # a stratified 10,000 of 25,000 reviews: the IMDB runs' share of the ~2-minute budget
-    imdb_test: int = 5_000  # +-0.012 (95%) on an accuracy of ~0.85: enough to rank the cells
-    imdb_epochs: int = 2  # all three cells are near their best validation loss after 2 epochs on IMDB
-    reuters_maxlen: int = 100  # as the Reuters experiment
-    reuters_epochs: int = 3  # 46 topics need more passes than 2 classes; 8,982 short wires are cheap
-    length_edges: tuple[int, ...] = (100, 200, 400)  # review-length buckets: <100, 100-199, 200-399, 400+ words
+    seed: Seed = 42
+    vocab_size: VocabSize = 10_000  # as the experiments
+    embedding_dim: Count = 32  # small and equal for all: the cell is what is compared
+    units: Count = 32  # the IMDB SimpleRNN's size, for all three cells
+    learning_rate: Positive = 2e-3  # Adam; a little above the default so that 2-3 epochs get somewhere
+    batch_size: Count = 64
+    imdb_maxlen: Count = 200  # the last 200 words: half the experiment's 400, half the time per epoch
+    imdb_train: Count = 10_000  # a stratified 10,000 of 25,000 reviews: the IMDB runs' share of the ~2-minute budget
+    imdb_test: Count = 5_000  # +-0.012 (95%) on an accuracy of ~0.85: enough to rank the cells
+    imdb_epochs: Count = 2  # all three cells are near their best validation loss after 2 epochs on IMDB
+    reuters_maxlen: Count = 100  # as the Reuters experiment
+    reuters_epochs: Count = 3  # 46 topics need more passes than 2 classes; 8,982 short wires are cheap
+    length_edges: Lengths = (100, 200, 400)  # review-length buckets: <100, 100-199, 200-399, 400+ words
 
 
 def quick_overrides() -> dict[str, object]:

@@ -17,6 +17,7 @@ import numpy as np
 from report.data import TextDataset, stratified_subset
 from report.results import provenance
 from report.results.study import StudyResults, StudyTimings, Table
+from report.settings import Count, Flag, Positive, Seed, Size
 from report.train import metrics
 from report.train.context import RunContext
 
@@ -33,14 +34,14 @@ MODELS = {"majority": "Majority class", "tfidf_lr": "TF-IDF + logistic regressio
 
 @dataclass(frozen=True)
 class Config:
-    seed: int = 42  # the subsets of a --quick run; the fits themselves are deterministic
-    max_features: int = 10_000  # the RNNs' vocabulary size, so both see the same words
-    ngram_max: int = 1  # unigrams: a pure bag of words, the order-free counterpart of the RNN
-    sublinear_tf: bool = True  # 1 + log(tf): a word said ten times is not ten times the evidence
-    C: float = 10.0  # inverse regularisation; 10 beat 1 by ~4 points on Reuters' rare topics, ~0 on IMDB
-    max_iter: int = 2000  # lbfgs converges on both corpora well within this (Reuters needs the most)
-    subset_train: int = 0  # 0 = all training examples; --quick sets a small stratified subset
-    subset_test: int = 0  # 0 = all test examples
+    seed: Seed = 42  # the subsets of a --quick run; the fits themselves are deterministic
+    max_features: Count = 10_000  # the RNNs' vocabulary size, so both see the same words
+    ngram_max: Count = 1  # unigrams: a pure bag of words, the order-free counterpart of the RNN
+    sublinear_tf: Flag = True  # 1 + log(tf): a word said ten times is not ten times the evidence
+    C: Positive = 10.0  # inverse regularisation; 10 beat 1 by ~4 points on Reuters' rare topics, ~0 on IMDB
+    max_iter: Count = 2000  # lbfgs converges on both corpora well within this (Reuters needs the most)
+    subset_train: Size = 0  # 0 = all training examples; --quick sets a small stratified subset
+    subset_test: Size = 0  # 0 = all test examples
 
 
 def quick_overrides() -> dict[str, object]:

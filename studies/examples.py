@@ -18,6 +18,7 @@ from report.data import TextDataset, TextSettings, load_imdb, load_reuters
 from report.results import experiment as results
 from report.results import provenance
 from report.results.study import StudyResults, StudyTimings, Table
+from report.settings import Count, Seed
 from report.train.context import RunContext
 
 NAME = "examples"
@@ -29,9 +30,9 @@ DESCRIPTION = "Test examples chosen from the experiments' stored predictions."
 
 @dataclass(frozen=True)
 class Config:
-    seed: int = 42  # unused (the choice is deterministic); kept so every config has one
-    per_kind: int = 2  # reviews shown per kind (right, wrong): enough to show a pattern, short enough to read
-    excerpt_chars: int = 300  # the start of each text, cut at a word boundary
+    seed: Seed = 42  # unused (the choice is deterministic); kept so every config has one
+    per_kind: Count = 2  # reviews shown per kind (right, wrong): enough to show a pattern, short enough to read
+    excerpt_chars: Count = 300  # the start of each text, cut at a word boundary
 
 
 def quick_overrides() -> dict[str, object]:

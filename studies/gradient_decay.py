@@ -19,6 +19,7 @@ import numpy as np
 from report.data import TextSettings, load_imdb
 from report.results import provenance
 from report.results.study import Series, StudyResults, StudyTimings, Table
+from report.settings import Count, Positive, Seed, VocabSize
 from report.train.context import RunContext
 from report.train.loop import set_seed
 from studies._rnn import CELLS, build_classifier
@@ -37,16 +38,16 @@ LOAD_MAXLEN = 400  # tokens kept per review when loading: the IMDB experiment's 
 
 @dataclass(frozen=True)
 class Config:
-    seed: int = 42
-    window: int = 200  # <= LOAD_MAXLEN; the last 200 words of reviews at least that long: ~45% of IMDB, no padding inside
-    vocab_size: int = 10_000  # as the IMDB experiment
-    embedding_dim: int = 32  # small: the measurement, not the accuracy, is the point
-    units: int = 32  # the IMDB SimpleRNN's size; the LSTM gets the same
-    learning_rate: float = 1e-3  # Adam's default
-    train_examples: int = 5000  # one epoch on 5,000 long reviews: ~80 updates, enough to leave initialisation
-    epochs: int = 1  # "after a short training"; more costs ~15 s per epoch and model on 2 cores
-    batch_size: int = 64
-    measure_examples: int = 256  # test reviews averaged per step; the curve is smooth from ~100 on
+    seed: Seed = 42
+    window: Count = 200  # <= LOAD_MAXLEN; the last 200 words of reviews at least that long: ~45% of IMDB, no padding inside
+    vocab_size: VocabSize = 10_000  # as the IMDB experiment
+    embedding_dim: Count = 32  # small: the measurement, not the accuracy, is the point
+    units: Count = 32  # the IMDB SimpleRNN's size; the LSTM gets the same
+    learning_rate: Positive = 1e-3  # Adam's default
+    train_examples: Count = 5000  # one epoch on 5,000 long reviews: ~80 updates, enough to leave initialisation
+    epochs: Count = 1  # "after a short training"; more costs ~15 s per epoch and model on 2 cores
+    batch_size: Count = 64
+    measure_examples: Count = 256  # test reviews averaged per step; the curve is smooth from ~100 on
 
 
 def quick_overrides() -> dict[str, object]:

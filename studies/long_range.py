@@ -13,11 +13,13 @@ from __future__ import annotations
 import time
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
+from typing import Annotated
 
 import numpy as np
 
 from report.results import provenance
 from report.results.study import Series, StudyResults, StudyTimings, Table
+from report.settings import Count, Lengths, Positive, Range, Seed
 from report.train.context import RunContext
 from report.train.loop import set_seed
 from studies._rnn import CELLS, build_classifier
@@ -33,19 +35,23 @@ DESCRIPTION = (
 CHANCE_LEVEL = 0.6
 
 
+# the noise words are ids 10 .. vocab_size - 1: at least one of them
+NoiseVocab = Annotated[int, Range(11, whole=True)]
+
+
 @dataclass(frozen=True)
 class Config:
-    seed: int = 42  # one seed fixes the sequences and the initial weights
-    lengths: tuple[int, ...] = (10, 50, 100, 200, 500)  # from trivially short to the longest IMDB windows
-    signal_tokens: int = 3  # the label is in the first three tokens; the rest is noise
-    vocab_size: int = 50  # 4 + 4 signal words per class, 42 noise words
-    n_train: int = 1000  # training cost grows with T x n; 1,000 x 5 lengths x 3 cells fits ~2 minutes on 2 cores
-    n_test: int = 500  # +-0.045 (95%) around an accuracy of 0.5: enough to tell chance from learning
-    embedding_dim: int = 16  # ample for 50 words
-    units: int = 32  # the same for every cell, as the comparison requires
-    learning_rate: float = 3e-3  # Adam; a larger step than usual so that 10 short epochs can find the signal
-    batch_size: int = 50
-    epochs: int = 10  # the budget every cell gets at every length: ~200 updates
+    seed: Seed = 42  # one seed fixes the sequences and the initial weights
+    lengths: Lengths = (10, 50, 100, 200, 500)  # from trivially short to the longest IMDB windows
+    signal_tokens: Count = 3  # the label is in the first three tokens; the rest is noise
+    vocab_size: NoiseVocab = 50  # 4 + 4 signal words per class, 42 noise words
+    n_train: Count = 1000  # training cost grows with T x n; 1,000 x 5 lengths x 3 cells fits ~2 minutes on 2 cores
+    n_test: Count = 500  # +-0.045 (95%) around an accuracy of 0.5: enough to tell chance from learning
+    embedding_dim: Count = 16  # ample for 50 words
+    units: Count = 32  # the same for every cell, as the comparison requires
+    learning_rate: Positive = 3e-3  # Adam; a larger step than usual so that 10 short epochs can find the signal
+    batch_size: Count = 50
+    epochs: Count = 10  # the budget every cell gets at every length: ~200 updates
 
 
 def quick_overrides() -> dict[str, object]:

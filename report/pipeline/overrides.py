@@ -1,12 +1,18 @@
-"""``--set field=value`` overrides for an experiment's frozen config dataclass."""
+"""``--set field=value`` overrides for an experiment's frozen config dataclass.
+
+Values are parsed as the field's type and checked against its declared range
+(see ``report.settings``) before anything is loaded or trained."""
 
 from __future__ import annotations
 
 import dataclasses
+import typing
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 import click
+
+from report import settings
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
@@ -22,10 +28,13 @@ def parse_pairs(pairs: Iterable[str]) -> dict[str, str]:
     return out
 
 
-def _coerce(field: dataclasses.Field, raw: Any, where: str) -> Any:
+def _coerce(config_type: type, field: dataclasses.Field, raw: Any, where: str) -> Any:
     if not isinstance(raw, str):
         return raw
-    kind = field.type if isinstance(field.type, str) else getattr(field.type, "__name__", str(field.type))
+    plain = settings.base_type(config_type, field.name)
+    kind = getattr(plain, "__name__", str(plain))
+    if typing.get_origin(plain) is tuple:
+        kind = "tuple"
     try:
         if kind == "bool":
             if raw.lower() in _TRUE:
@@ -37,6 +46,8 @@ def _coerce(field: dataclasses.Field, raw: Any, where: str) -> Any:
             return int(raw.replace("_", ""))
         if kind == "float":
             return float(raw)
+        if kind == "tuple":  # lengths=10,50,100
+            return tuple(int(v.replace("_", "")) for v in raw.split(",") if v.strip())
     except ValueError:
         raise click.BadParameter(f"{where}: {field.name} must be of type {kind}, not {raw!r}", param_hint="--set") from None
     return raw
@@ -50,4 +61,5 @@ def apply(config: Any, overrides: Mapping[str, Any], where: str = "config") -> A
         raise click.BadParameter(
             f"{where} has no field {', '.join(unknown)}; fields: {', '.join(fields)}", param_hint="--set"
         )
-    return dataclasses.replace(config, **{k: _coerce(fields[k], v, where) for k, v in overrides.items()})
+    new = dataclasses.replace(config, **{k: _coerce(type(config), fields[k], v, where) for k, v in overrides.items()})
+    return settings.check(new, where)
