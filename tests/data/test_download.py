@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
+import re
 import socket
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -9,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from report.data import DataError, TextSettings, load_imdb, load_reuters
+from report.data import DataError, TextSettings, load_imdb, load_reuters, sha256_file
 from report.data import download as dl
 from tests.corpora import write_imdb, write_reuters
 
@@ -18,11 +21,21 @@ SMALL = TextSettings(vocab_size=20, maxlen=7)
 
 @pytest.fixture(autouse=True)
 def never_the_real_urls(monkeypatch):
-    """Even a test that forgets to set a URL cannot reach the internet."""
-    for name in dl.URLS:
-        monkeypatch.setitem(dl.URLS, name, "http://127.0.0.1:9/unreachable.tar.gz")
+    """Even a test that forgets to set a URL cannot reach the internet. The tiny archives
+    served here are not the official ones, so no pins unless a test sets one (``pin``)."""
+    unreachable = {
+        name: dataclasses.replace(o, url="http://127.0.0.1:9/unreachable.tar.gz", sha256=None)
+        for name, o in dl.OFFICIAL.items()
+    }
+    monkeypatch.setattr(dl, "OFFICIAL", unreachable)
     for var in dl.URL_ENV.values():
         monkeypatch.delenv(var, raising=False)
+
+
+def pin(monkeypatch, name: str, sha256: str | None = None, url: str | None = None) -> None:
+    """Set dataset ``name``'s entry of the official table (its pinned sha256, and URL if given)."""
+    entry = dl.OFFICIAL[name]
+    monkeypatch.setitem(dl.OFFICIAL, name, dataclasses.replace(entry, sha256=sha256, url=url or entry.url))
 
 
 @pytest.fixture
@@ -97,7 +110,7 @@ def test_missing_imdb_is_downloaded_then_loaded(server, tmp_path, monkeypatch):
 
 def test_reuters_url_from_the_module_dict_with_progress_bar(server, tmp_path, monkeypatch, capsys):
     base, _ = server
-    monkeypatch.setitem(dl.URLS, "reuters", f"{base}/reuters21578.tar.gz")
+    pin(monkeypatch, "reuters", url=f"{base}/reuters21578.tar.gz")
     ds = load_reuters(tmp_path / "data", tmp_path / "cache", SMALL, quiet=False, min_topic_count=3)
     assert ds.class_names == ("cocoa", "grain", "earn")
     assert leftovers(tmp_path / "data") == ["reuters21578.tar.gz"]
@@ -154,12 +167,64 @@ def test_existing_folder_is_used_instead_of_downloading(server, tmp_path, monkey
     assert hits == []
 
 
-def test_real_urls_are_the_official_ones():
+# --- the pinned sha256 of the official archives ---------------------------------------------------------------
+
+
+def test_download_matching_its_pin_is_kept(server, tmp_path, monkeypatch):
+    base, hits = server
+    served = tmp_path / "served" / "aclImdb_v1.tar.gz"
+    pin(monkeypatch, "imdb", sha256_file(served).upper(), url=f"{base}/aclImdb_v1.tar.gz")  # case does not matter
+    data = tmp_path / "data"
+    ds = load_imdb(data, tmp_path / "cache", SMALL, quiet=True)
+    assert leftovers(data) == ["aclImdb_v1.tar.gz"] and hits == ["/aclImdb_v1.tar.gz"]
+    assert ds.checksums == {"aclImdb_v1.tar.gz": sha256_file(served)}
+
+
+@pytest.mark.parametrize("via", ["table", "env"])
+def test_download_not_matching_its_pin_is_deleted(server, tmp_path, monkeypatch, via):
+    base, hits = server
+    url = f"{base}/reuters21578.tar.gz"
+    expected = hashlib.sha256(b"the official archive").hexdigest()
+    got = sha256_file(tmp_path / "served" / "reuters21578.tar.gz")
+    if via == "table":
+        pin(monkeypatch, "reuters", expected, url=url)
+    else:  # a mirror set by the environment must serve the official bytes too
+        pin(monkeypatch, "reuters", expected)
+        monkeypatch.setenv("MAKE_REPORT_REUTERS_URL", url)
+    data = tmp_path / "data"
+    with pytest.raises(DataError) as err:
+        load_reuters(data, tmp_path / "cache", SMALL, quiet=True, min_topic_count=3)
+    msg = err.value.message
+    assert "\n" not in msg  # one line
+    assert f"expected sha256 {expected}" in msg and f"got {got}" in msg
+    assert "by hand" in msg and f"put it in {data}" in msg
+    assert hits == ["/reuters21578.tar.gz"]
+    assert leftovers(data) == []  # neither the archive nor a temporary file
+    assert not (tmp_path / "cache").exists() or not list((tmp_path / "cache").rglob("*.npz"))
+
+
+def test_archive_put_in_the_data_folder_is_not_checked_against_the_pin(server, tmp_path, monkeypatch):
+    base, hits = server
+    pin(monkeypatch, "imdb", hashlib.sha256(b"the official archive").hexdigest(), url=f"{base}/aclImdb_v1.tar.gz")
+    archive = write_imdb(tmp_path / "data", archive=True)  # a repacked copy
+    ds = load_imdb(tmp_path / "data", tmp_path / "cache", SMALL, quiet=True)
+    assert hits == [] and len(ds.y_train) == 6
+    assert ds.checksums == {"aclImdb_v1.tar.gz": sha256_file(archive)}  # provenance: what was read
+
+
+def test_the_official_table():
     # checked against the module source, not the network
     import importlib
 
+    from report.data import imdb, reuters
+
     fresh = importlib.reload(dl)
-    assert fresh.URLS == {
+    assert {name: o.url for name, o in fresh.OFFICIAL.items()} == {
         "imdb": "https://ai.stanford.edu/~amaas/data/sentiment/aclImdb_v1.tar.gz",
         "reuters": "https://kdd.ics.uci.edu/databases/reuters21578/reuters21578.tar.gz",
     }
+    assert fresh.OFFICIAL["imdb"].archive == imdb.ARCHIVE and fresh.OFFICIAL["reuters"].archive == reuters.ARCHIVE
+    assert fresh.OFFICIAL["imdb"].sha256 == "c40f74a18d3b61f90feba1e17730e0d38e8b97c05fde7008942e91923d1658fe"
+    for o in fresh.OFFICIAL.values():
+        assert o.url.endswith("/" + o.archive)
+        assert o.sha256 is None or re.fullmatch("[0-9a-f]{64}", o.sha256)
