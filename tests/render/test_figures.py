@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from report.render import figures
+from tests import REPO_ROOT
 from report.render.figures import (
     ConfusionMatrixDisplay,
     F1SupportDisplay,
@@ -109,7 +110,7 @@ def test_output_is_byte_identical_for_the_same_results(tmp_path, written_list, r
 def test_figures_module_needs_neither_pyplot_nor_tensorflow():
     code = "import sys, report.render.figures; print('tensorflow' in sys.modules, 'matplotlib.pyplot' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                         cwd=Path(__file__).resolve().parent.parent)
+                         cwd=REPO_ROOT)
     assert out.stdout.split() == ["False", "False"]
 
 

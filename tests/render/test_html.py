@@ -13,6 +13,7 @@ from click.testing import CliRunner
 from report.cli import cli
 from report.render import build
 from report.render import format as fmt
+from tests import REPO_ROOT
 from tests.conftest import render_meta, render_paths
 from tests.factories import IMDB_CLASSES, REUTERS_CLASSES, write_both, write_results
 
@@ -97,7 +98,7 @@ def test_every_assignment_section_is_a_heading(site):
 
 
 def test_sections_match_assignment_md():
-    assignment = Path(__file__).resolve().parents[2] / "shared" / "ASSIGNMENT.md"
+    assignment = REPO_ROOT.parent / "shared" / "ASSIGNMENT.md"
     if not assignment.is_file():
         pytest.skip("ASSIGNMENT.md not available")
     found = re.findall(r"\*\*(\d\.\d) ([^*]+?)[.,]?\*\*", assignment.read_text(encoding="utf-8"))

@@ -7,23 +7,16 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from click.testing import CliRunner
 
 from report.results import experiment as results
 from report.results import study as studies
-from report.cli import cli
 from studies import architectures
 from studies import examples
 from studies import gradient_decay
 from studies import long_range
+from tests.runner import run_cli
 
 STUDIES = ("architectures", "baselines", "examples", "gradient_decay", "long_range")
-
-
-def run_cli(*args: str, expect: int = 0):
-    result = CliRunner().invoke(cli, list(args), catch_exceptions=False)
-    assert result.exit_code == expect, result.output
-    return result
 
 
 @pytest.fixture(scope="module")

@@ -1,10 +1,9 @@
-"""Training end to end on small corpora: the CLI, the results contract, seeds, caching, resume."""
+"""Training end to end on small corpora: valid results, seeds, resuming a killed run."""
 
 from __future__ import annotations
 
 import json
 import os
-import re
 import signal
 import subprocess
 import sys
@@ -13,22 +12,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from click.testing import CliRunner
 
 from report.results import experiment as results
-from report.cli import cli
-
-QUICK = ["--quick", "--quiet"]
-
-
-def run_cli(*args: str, expect: int = 0):
-    result = CliRunner().invoke(cli, list(args), catch_exceptions=False)
-    assert result.exit_code == expect, result.output
-    return result
-
-
-def train(data: Path, build: Path, *extra: str, names=("imdb_simplernn",)):
-    return run_cli("train", *names, "--data-dir", str(data), "--build-dir", str(build), *QUICK, *extra)
+from tests.runner import metrics, run_cli, train
 
 
 def test_train_quick_writes_valid_results_that_predictions_reproduce(small_data, tmp_path):
@@ -54,54 +40,12 @@ def test_train_quick_writes_valid_results_that_predictions_reproduce(small_data,
     assert not (build / "checkpoints" / "imdb_simplernn").exists()  # cleared once results are written
 
 
-def _metrics(build: Path, name="imdb_simplernn") -> dict:
-    raw = json.loads((build / "results" / name / "results.json").read_text())
-    for epoch in raw["history"]:
-        epoch.pop("seconds")
-    return {"history": raw["history"], "test": raw["test"], "best": raw["best_epoch"]}
-
-
 def test_same_seed_gives_identical_metrics_and_another_seed_does_not(small_data, tmp_path):
     train(small_data, tmp_path / "a", "--seed", "7", "--set", "epochs=3")
     train(small_data, tmp_path / "b", "--seed", "7", "--set", "epochs=3")
     train(small_data, tmp_path / "c", "--seed", "8", "--set", "epochs=3")
-    assert _metrics(tmp_path / "a") == _metrics(tmp_path / "b")
-    assert _metrics(tmp_path / "a") != _metrics(tmp_path / "c")
-
-
-def test_fresh_results_are_not_retrained_until_the_config_changes(small_data, tmp_path):
-    build = tmp_path / "build"
-    train(small_data, build)
-    path = build / "results" / "imdb_simplernn" / "results.json"
-    first = path.stat().st_mtime_ns
-    out = run_cli("train", "imdb_simplernn", "--data-dir", str(small_data), "--build-dir", str(build), "--quick")
-    assert "results are fresh" in out.output and path.stat().st_mtime_ns == first
-
-    status = run_cli("status", "--data-dir", str(small_data), "--build-dir", str(build), "--quick").output
-    assert re.search(r"imdb_simplernn\s+fresh", status) and re.search(r"reuters_lstm\s+missing", status)
-    status = run_cli("status", "--data-dir", str(small_data), "--build-dir", str(build), "--quick",
-                     "--set", "epochs=3").output
-    assert re.search(r"imdb_simplernn\s+stale\s+config ", status)
-
-    train(small_data, build, "--force")
-    assert path.stat().st_mtime_ns != first
-
-
-def test_bad_override_fails_before_any_training(small_data, tmp_path):
-    out = run_cli("train", "--data-dir", str(small_data), "--build-dir", str(tmp_path), "--set", "epoch=3", expect=2)
-    assert "no field epoch" in out.output and "epochs" in out.output
-    assert not (tmp_path / "results").exists()
-
-
-def test_list_names_every_experiment_with_its_title():
-    out = run_cli("list").output
-    assert "imdb_simplernn" in out and "IMDB sentiment with a SimpleRNN" in out
-    assert "reuters_lstm" in out and "Reuters newswire topics with an LSTM" in out
-
-
-def test_every_command_has_help_with_an_example():
-    for name, command in cli.commands.items():
-        assert "Example:" in (command.help or ""), f"`make-report {name}` help lacks an example"
+    assert metrics(tmp_path / "a") == metrics(tmp_path / "b")
+    assert metrics(tmp_path / "a") != metrics(tmp_path / "c")
 
 
 def _train_process(data: Path, build: Path) -> subprocess.Popen:
@@ -132,7 +76,7 @@ def test_killed_run_resumes_from_its_last_epoch_and_matches_an_uninterrupted_one
     out = run_cli("train", "imdb_simplernn", "--data-dir", str(small_data), "--build-dir", str(build),
                   "--quick", "--set", "epochs=3", "--set", "patience=9").output
     assert f"resuming after epoch {epoch_done}" in out
-    assert _metrics(build) == _metrics(whole)
+    assert metrics(build) == metrics(whole)
 
 
 @pytest.mark.slow
@@ -150,51 +94,6 @@ def test_quick_smoke_run_on_the_real_datasets(real_data, tmp_path):
     }
     # even two epochs on 1,000 wires beat always answering the largest topic in the test subset
     assert reuters.test.accuracy > max(reuters.data.test_counts.values()) / reuters.data.test_size - 0.05
-
-
-def test_render_refuses_stale_results_and_marks_them_with_allow_stale(small_data, tmp_path):
-    build = tmp_path / "build"
-    train(small_data, build, names=("imdb_simplernn", "reuters_lstm"))  # quick: stale against the defaults
-    base = ["render", "--no-pdf", "--quiet", "--data-dir", str(small_data), "--build-dir", str(build)]
-    out = run_cli(*base, expect=1).output
-    assert "stale results (imdb_simplernn: config changed; reuters_lstm: config changed)" in out
-    assert "make-report train imdb_simplernn reuters_lstm" in out and "--allow-stale" in out
-    assert not (build / "site" / "index.html").exists()
-
-    run_cli(*base, "--allow-stale")
-    html = (build / "site" / "index.html").read_text()
-    assert "Stale results." in html and "imdb_simplernn (config changed)" in html
-    assert html.count('class="stale-mark"') == 2
-
-
-def test_results_stay_fresh_when_the_data_is_not_on_this_machine(small_data, tmp_path):
-    build = tmp_path / "build"
-    train(small_data, build)
-    elsewhere = tmp_path / "no-data"
-    elsewhere.mkdir()
-    status = run_cli("status", "imdb_simplernn", "--data-dir", str(elsewhere), "--build-dir", str(build),
-                     "--quick").output
-    assert re.search(r"imdb_simplernn\s+fresh", status)
-
-
-def test_several_seeds_report_the_median_run_and_the_spread(small_data, tmp_path):
-    build = tmp_path / "build"
-    train(small_data, build, "--seeds", "3", "--set", "epochs=3")
-    train(small_data, build, names=("reuters_lstm",))  # the report needs both
-    res = results.load(build / "results" / "imdb_simplernn")
-    assert [s.seed for s in res.seeds] == [42, 43, 44]
-    accuracies = sorted(s.accuracy for s in res.seeds)
-    assert res.test.accuracy == accuracies[1]  # the run shown is the one of median accuracy
-    mean, sd = res.seed_summary["accuracy"]
-    assert mean == pytest.approx(sum(accuracies) / 3) and sd >= 0
-    # a different number of seeds is a different build: the single-seed results are stale against it
-    status = run_cli("status", "imdb_simplernn", "--data-dir", str(small_data), "--build-dir", str(build),
-                     "--quick", "--set", "epochs=3").output
-    assert re.search(r"imdb_simplernn\s+stale\s+config", status)
-
-    run_cli("render", "--no-pdf", "--quiet", "--allow-stale", "--data-dir", str(small_data), "--build-dir", str(build))
-    html = (build / "site" / "index.html").read_text()
-    assert "Trained with 3 seeds (42, 43, 44)" in html and f"seed {res.provenance.seed}, the run of median" in html
 
 
 def test_a_corrupt_checkpoint_is_reported_and_training_starts_afresh(small_data, tmp_path):
