@@ -54,17 +54,18 @@ def train_options(func):
         help="Override a config field, e.g. --set epochs=3. Repeatable.",
     )
     @click.option("--quiet", "-q", is_flag=True, help="No progress lines.")
+    @click.option("--verbose", is_flag=True, help="Also show TensorFlow's C++ start-up log lines.")
     @click.option("--force", is_flag=True, help="Train even when the results are fresh.")
     @click.option("--seeds", type=click.IntRange(min=1), default=1, show_default=True,
                   help="Train each experiment with N seeds (seed, seed+1, ...): the report shows mean +- sd "
                        "and plots the run of median accuracy.")
     @functools.wraps(func)
-    def wrapper(*args, quick, seed, set_, quiet, force, seeds, **kwargs):
+    def wrapper(*args, quick, seed, set_, quiet, verbose, force, seeds, **kwargs):
         from report.pipeline.overrides import parse_pairs
         from report.pipeline.run import TrainOptions
 
         options = TrainOptions(quick=quick, seed=seed, overrides=parse_pairs(set_), quiet=quiet, force=force,
-                               seeds=seeds)
+                               seeds=seeds, verbose=verbose)
         return func(*args, options=options, **kwargs)
 
     return wrapper
@@ -194,18 +195,23 @@ def publish(remote, branch, message, dry_run, no_push, paths):
 
 @cli.command()
 @click.option("--no-validator", is_flag=True, help="Skip the Nu HTML Checker (it is reported as skipped).")
+@click.option("--strict", is_flag=True, help="Fail on warnings too (such as the placeholder author): "
+                                             "run this before handing in.")
 @path_options
-def check(no_validator, paths):
+def check(no_validator, strict, paths):
     """Check the built site and PDF are fit to hand in; print a checklist.
 
     Sections, figures, numbers against results.json, links, PDF fonts and
-    metadata, and the Nu HTML Checker. Exits 1 on any failure.
+    metadata, and the Nu HTML Checker. Exits 1 on any failure; warnings
+    (marked !, such as the placeholder author of report.toml) fail only
+    with --strict.
 
-    Example: make-report check
+    Example: make-report check --strict
     """
     from report.commands.check import run_checks
+    from report.commands.check.checklist import use_colour
 
     report = run_checks(paths, validator=not no_validator)
-    click.echo(report.format())
-    if not report.ok:
+    click.echo(report.format(colour=use_colour(), strict=strict))
+    if not report.passes(strict):
         raise SystemExit(1)

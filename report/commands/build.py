@@ -46,13 +46,18 @@ def build_all(paths: BuildPaths, options: TrainOptions, *, html: bool = True, pd
     if html and pdf and not rendered and render_stamp.checked(paths, digest):
         if not options.quiet:
             click.echo("checks passed on these outputs before; `make-report check` runs them again", err=True)
+        warnings = render_stamp.warnings(paths)
+        if warnings:  # shown on every build until fixed; they do not fail it
+            click.echo("\n".join(warnings))
     elif html and pdf:  # the checklist needs both the site and the PDF
         from report.commands.check import run_checks
+        from report.commands.check.checklist import use_colour
 
         checklist = run_checks(paths)
-        click.echo(checklist.format())
-        if not checklist.ok:
+        click.echo(checklist.format(colour=use_colour()))
+        if not checklist.ok:  # warnings (!) do not fail the build; `make-report check --strict` fails on them
             raise click.ClickException(
                 f"{len(checklist.failures)} check(s) failed (see the list above); `make-report check` repeats them"
             )
-        render_stamp.record(paths, digest, checked=True)
+        render_stamp.record(paths, digest, checked=True,
+                            warnings=[line for w in checklist.warnings for line in w.lines()])

@@ -89,6 +89,56 @@ def setting(value: object) -> str:
     return str(value)
 
 
+def _plural_of(singular: str) -> str:
+    if singular.endswith(("s", "x", "z", "ch", "sh")):
+        return singular + "es"
+    if singular.endswith("y") and singular[-2:-1] not in tuple("aeiou"):
+        return singular[:-1] + "ies"
+    return singular + "s"
+
+
+# verbs (and the odd pronoun) that follow a count: singular -> plural
+_VERBS = {"is": "are", "was": "were", "has": "have", "does": "do", "it": "they", "its": "their",
+          "this": "these", "that": "those"}
+
+
+def word(n: int | float, singular: str, plural_form: str | None = None) -> str:
+    """The form of a noun or verb that agrees with ``n``: word(1, 'topic') -> 'topic', word(3, 'is') -> 'are'.
+
+    Only exactly one is singular ('0 topics', '1.5 epochs')."""
+    if n == 1:
+        return singular
+    return plural_form or _VERBS.get(singular) or _plural_of(singular)
+
+
+def plural(n: int | float, singular: str, plural_form: str | None = None) -> str:
+    """A count with its noun, agreeing in number: '1 topic', '0 topics', '12,500 reviews'."""
+    return f"{count(n) if float(n).is_integer() else number(n)} {word(n, singular, plural_form)}"
+
+
+def join(items, conjunction: str = "and") -> str:
+    """A list as prose: 'a', 'a and b', 'a, b and c'; '' for none."""
+    items = [str(i) for i in items]
+    if len(items) <= 1:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} {conjunction} {items[-1]}"
+
+
+def quoted(items) -> list[str]:
+    """Names as the prose quotes them: 'zinc'."""
+    return [f"‘{i}’" for i in items]
+
+
+def examples(names, limit: int = 3) -> str:
+    """Named members of a counted set, for after the count: ' (‘zinc’)' when all are named,
+    ', among them ‘zinc’, ‘tin’ and ‘lead’' when only some are; '' for none."""
+    names = list(names)
+    if not names:
+        return ""
+    shown = join(quoted(names[:limit]))
+    return f" ({shown})" if len(names) <= limit else f", among them {shown}"
+
+
 FILTERS: dict[str, Callable[..., str]] = {
     "count": count,
     "metric": metric,
@@ -100,6 +150,9 @@ FILTERS: dict[str, Callable[..., str]] = {
     "duration": duration,
     "short_sha": short_sha,
     "setting": setting,
+    "plural": plural,
+    "word": word,
+    "and_list": join,  # not "join": Jinja's own join filter stays
 }
 
 

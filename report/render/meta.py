@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 DEFAULT_TITLE = "Assignment 3: Recurrent Neural Networks"
+PLACEHOLDER_AUTHOR = "Student Name"  # the author of the shipped report.toml; `make-report check` warns on it
 _FIELDS = {"title", "subtitle", "author", "course", "date", "language", "pdf_variant"}
 
 

@@ -5,8 +5,8 @@ The digest covers every input of a render: the results files, the templates
 the git commit shown in the footer. ``make-report all`` compares it with the
 stamp the last render left in the build folder; equal digests and outputs
 present mean there is nothing to do. The stamp also remembers whether
-``make-report check`` passed on those outputs, so an unchanged build is not
-checked again. Paths enter the digest relative to their folder, so a copied
+``make-report check`` passed on those outputs (and its warnings, to show
+them again), so an unchanged build is not checked again. Paths enter the digest relative to their folder, so a copied
 build folder stays up to date.
 """
 
@@ -78,5 +78,14 @@ def checked(paths: BuildPaths, digest: str) -> bool:
     return stamp.get("digest") == digest and stamp.get("checked") is True
 
 
-def record(paths: BuildPaths, digest: str, *, checked: bool = False) -> None:
-    atomic.write_text(_stamp(paths), json.dumps({"digest": digest, "checked": checked}))
+def warnings(paths: BuildPaths) -> list[str]:
+    """The checklist's warning lines when the checks last passed (shown again, not re-checked)."""
+    lines = _read(paths).get("warnings")
+    return [str(line) for line in lines] if isinstance(lines, list) else []
+
+
+def record(paths: BuildPaths, digest: str, *, checked: bool = False, warnings: list[str] | tuple[str, ...] = ()) -> None:
+    stamp: dict = {"digest": digest, "checked": checked}
+    if warnings:
+        stamp["warnings"] = list(warnings)
+    atomic.write_text(_stamp(paths), json.dumps(stamp))

@@ -363,3 +363,120 @@ def test_numbers_from_the_studies_and_differences_from_them_are_derivable(tmp_pa
     assert "0.880" in allowed and "0.013" in allowed  # the baseline, and how far it is ahead
     assert "0.123" not in allowed  # figure series are drawn, not quoted
     assert "review 270 mln" in quoted
+
+
+# --- warnings: placeholder metadata ---------------------------------------------------------------------------
+
+def set_pdf_author(paths: BuildPaths, author: str) -> None:
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter(clone_from=PdfReader(str(paths.pdf)))
+    writer.add_metadata({"/Author": author})
+    with open(paths.pdf, "wb") as f:
+        writer.write(f)
+    shutil.copy(paths.pdf, paths.site / "report.pdf")
+
+
+def placeholder_author(paths: BuildPaths) -> None:
+    """The build as rendered from the shipped report.toml: author "Student Name"."""
+    edit_html(paths, '<meta name="author" content="Ada Student">', '<meta name="author" content="Student Name">')
+    set_pdf_author(paths, "Student Name")
+
+
+def test_the_good_build_has_no_warnings(good):
+    report = check.run_checks(good, validator=False)
+    assert report.warnings == []
+    meta = next(i for i in report.items if i.title == "report metadata filled in")
+    assert meta.ok is True and meta.lines() == ["\u2713 report metadata filled in: 'Ada Student', 'Deep Learning'"]
+
+
+def test_the_placeholder_author_is_a_warning_not_a_failure(broken):
+    placeholder_author(broken)
+    result = CliRunner().invoke(cli, ["check", "--no-validator", "--build-dir", str(broken.build)])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert "! report metadata filled in: 'Student Name', 'Deep Learning'" in lines
+    assert "    the page names the placeholder author 'Student Name': set [report] author in report.toml and " \
+           "render again" in lines
+    assert any("the PDF names the placeholder author 'Student Name'" in line for line in lines)
+    assert lines[-1] == "all checks passed, 1 warning"
+    assert "\x1b[" not in result.output  # not a terminal: no colour
+
+
+def test_strict_fails_on_warnings_and_passes_without(broken, good):
+    assert CliRunner().invoke(cli, ["check", "--strict", "--no-validator", "--build-dir", str(good.build)]).exit_code == 0
+    placeholder_author(broken)
+    result = CliRunner().invoke(cli, ["check", "--strict", "--no-validator", "--build-dir", str(broken.build)])
+    assert result.exit_code == 1
+    assert result.output.splitlines()[-1] == "1 warning: --strict fails on warnings"
+
+
+def test_no_author_on_the_page_and_no_course_are_warnings(broken):
+    edit_html(broken, '<meta name="author" content="Ada Student">', "")
+    edit_html(broken, '<p class="course">Deep Learning</p>', "", count=-1)
+    report = check.run_checks(broken, validator=False)
+    assert report.ok and [i.title for i in report.warnings] == ["report metadata filled in"]
+    assert report.warnings[0].warnings == (
+        "the page names no author: set [report] author in report.toml and render again",
+        "no course on the title page: set [report] course in report.toml and render again",
+    )
+
+
+def test_a_pdf_without_author_fails_once_and_is_not_also_warned(broken):
+    set_pdf_author(broken, "")
+    report = check.run_checks(broken, validator=False)
+    assert [i.title for i in report.failures] == ["PDF title and author"]
+    assert report.warnings == []
+
+
+def test_warning_marks_and_colour(monkeypatch):
+    report = CheckReport([Item("a", True), Item("w", True, (), "", ("fix me",)), Item("f", False, ("broken",))])
+    assert [i.title for i in report.warnings] == ["w"] and report.ok is False
+    plain = report.format().splitlines()
+    assert plain == ["\u2713 a", "! w", "    fix me", "\u2717 f", "    broken", "1 check(s) failed, 1 warning"]
+    coloured = report.format(colour=True)
+    assert "\x1b[33m" in coloured and "\x1b[32m" in coloured and "\x1b[31m" in coloured  # yellow !, green, red
+    warned = CheckReport([Item("a", True), Item("w", True, (), "", ("x", "y")), Item("v", True, (), "", ("z",))])
+    assert warned.passes() and not warned.passes(strict=True)
+    assert warned.format().splitlines()[-1] == "all checks passed, 2 warnings"
+    assert CheckReport([Item("a", True)]).passes(strict=True)
+
+
+class _Tty:
+    def isatty(self):
+        return True
+
+
+def test_colour_only_on_a_terminal_without_no_color(monkeypatch):
+    from report.commands.check.checklist import use_colour
+
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    assert use_colour(_Tty()) is True
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert use_colour(_Tty()) is False
+    monkeypatch.delenv("NO_COLOR")
+    import io
+
+    assert use_colour(io.StringIO()) is False
+
+
+def test_make_report_all_shows_warnings_and_does_not_fail(broken, monkeypatch, capsys):
+    from functools import partial
+
+    from report.commands import build as build_command
+    from report.pipeline.run import TrainOptions
+    from report.render import stamp
+
+    placeholder_author(broken)
+    monkeypatch.setattr(build_command, "train", lambda names, paths, options: [])
+    monkeypatch.setattr(stamp, "inputs_digest", lambda *a, **k: "digest")
+    monkeypatch.setattr(check, "run_checks", partial(check.run_checks, validator=False))
+    stamp.record(broken, "digest")  # rendered, not yet checked
+    build_command.build_all(broken, TrainOptions(quiet=True))  # no exception: warnings do not fail the build
+    out = capsys.readouterr().out.splitlines()
+    assert "! report metadata filled in: 'Student Name', 'Deep Learning'" in out
+    assert out[-1] == "all checks passed, 1 warning"
+    assert stamp.checked(broken, "digest")
+    build_command.build_all(broken, TrainOptions(quiet=True))  # checked before: the warnings are shown again
+    again = capsys.readouterr().out.splitlines()
+    assert again[0] == "! report metadata filled in: 'Student Name', 'Deep Learning'"

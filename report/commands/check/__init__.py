@@ -2,7 +2,7 @@
 
 Reads only what a build wrote (build/site/, build/report.pdf) and the results
 it was built from (build/results/), and prints a checklist, one line per
-check, ✓ or ✗ with what is wrong. Each concern is a module:
+check, ✓, ! (a warning) or ✗ with what is wrong. Each concern is a module:
 
 - :mod:`.sections`: every section of ASSIGNMENT.md (1.1-2.3, number and
   title) is a heading of the HTML and appears in the PDF's body text (the
@@ -14,6 +14,9 @@ check, ✓ or ✗ with what is wrong. Each concern is a module:
   :mod:`.headline`: the headline metrics are in the HTML and the PDF;
 - :mod:`.pdf`: every font in the PDF is embedded (``pdffonts``), the PDF has
   a title and an author, and the site's copy of the PDF is the PDF;
+- :mod:`.metadata`: the author is not the placeholder "Student Name" nor
+  missing, and the title page names a course: warnings (``!``), which fail
+  only ``make-report check --strict``;
 - :mod:`.links`: every local link, image and stylesheet of the site
   resolves, no link is root-absolute (it would break under
   https://<user>.github.io/<repo>/), nothing is loaded from another host
@@ -38,6 +41,7 @@ from report.commands.check.checklist import CheckReport, Item, item
 from report.commands.check.figures import check_figures
 from report.commands.check.headline import check_key_figures
 from report.commands.check.links import check_links, check_nojekyll
+from report.commands.check.metadata import check_metadata
 from report.commands.check.numbers import check_numbers
 from report.commands.check.pdf import (
     check_pdf_copy,
@@ -72,6 +76,7 @@ def run_checks(paths: BuildPaths, *, validator: bool = True) -> CheckReport:
         report.items.append(check_pdf_fonts(paths.pdf))
         report.items.append(check_pdf_metadata(paths.pdf, page_title(root)))
         report.items.append(check_pdf_copy(paths))
+    report.items.append(check_metadata(root, paths.pdf if paths.pdf.is_file() else None))
     report.items.append(check_links(paths.site, root))
     report.items.append(check_nojekyll(paths.site))
     if validator:
