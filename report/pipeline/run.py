@@ -30,6 +30,7 @@ class TrainOptions:
     quiet: bool = False
     force: bool = False  # train even when the results are fresh
     seeds: int = 1  # train each experiment with this many seeds (seed, seed+1, ...); report the median run
+    verbose: bool = False  # show TensorFlow's C++ start-up lines (hidden on a normal run)
 
 
 @dataclass(frozen=True)
@@ -166,9 +167,10 @@ def train(names: Sequence[str], paths: BuildPaths, options: TrainOptions) -> lis
             continue
         if state.state == "broken":
             _echo(options, f"{name}: {state.why}; training again")
-        from report.train.context import (
-            RunContext,  # TensorFlow is imported only from here on
-        )
+        from report.train import tensorflow  # TensorFlow is imported only from here on
+        from report.train.context import RunContext
+
+        tensorflow.load(options.verbose)
 
         ctx = RunContext(paths=paths, quiet=options.quiet, key=state.key)
         folder = results.results_dir(paths.results, name)

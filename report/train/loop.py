@@ -7,7 +7,6 @@ TensorFlow is imported lazily, inside functions: only training calls them.
 
 from __future__ import annotations
 
-import os
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -18,7 +17,7 @@ from sklearn.model_selection import train_test_split
 
 from report.data import TextDataset
 from report.results.experiment import EpochRecord
-from report.train import metrics
+from report.train import metrics, tensorflow
 from report.train.checkpoint import Checkpoints, LoopState
 from report.train.context import RunContext
 
@@ -34,7 +33,7 @@ class Split:
 def set_seed(seed: int) -> None:
     """Seed Python, NumPy and TensorFlow and make TensorFlow's ops deterministic,
     so that one seed gives identical metrics run after run on the same machine."""
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # keep TensorFlow's C++ start-up chatter out of the log
+    tensorflow.load()  # quietly, unless the pipeline loaded it verbosely already
     import keras
     import tensorflow as tf
 
