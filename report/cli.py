@@ -140,7 +140,7 @@ def all_(core, html, pdf, paths, options):
 
     With nothing changed it trains nothing and only re-renders what changed.
 
-    Example: MAKE_REPORT_DATA=../shared/data make-report all
+    Example: MAKE_REPORT_DATA=/path/to/archives make-report all
     """
     from report.commands.build import build_all
 
