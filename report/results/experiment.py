@@ -236,6 +236,8 @@ class Predictions(BaseModel):
     y_true: np.ndarray  # (n,) int class indices
     y_prob: np.ndarray  # (n, n_classes) float probabilities; binary tasks store both columns
     ids: np.ndarray  # (n,) str test-example ids (IMDB file id, Reuters NEWID)
+    # the exported model (report.results.model_export.ModelExport), written as model.npz beside them
+    model: Any = None
 
     @model_validator(mode="after")
     def _shapes(self) -> "Predictions":
@@ -268,7 +270,18 @@ def save(folder: Path, results: Results, predictions: Predictions) -> None:
             y_prob=predictions.y_prob.astype(np.float32),
             ids=predictions.ids.astype(str),
         )
+    _save_model_export(folder, predictions.model)
     atomic.write_text(folder / RESULTS_FILE, results.model_dump_json(indent=1))
+
+
+def _save_model_export(folder: Path, export: Any) -> None:
+    """model.npz (report.results.model_export) when the run exported one; an older one is removed."""
+    from report.results import model_export
+
+    if export is not None:
+        model_export.save(folder / model_export.MODEL_FILE, export)
+    else:
+        (folder / model_export.MODEL_FILE).unlink(missing_ok=True)
 
 
 def read_validated(path: Path, model: type[_M], *, what: str = "results", version: int = SCHEMA_VERSION) -> _M:

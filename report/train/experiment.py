@@ -173,5 +173,9 @@ def run_experiment(module: ModuleType, config: TextClassifierConfig, ctx: RunCon
         timings=Timings(load_seconds=load_seconds, train_seconds=outcome.seconds, evaluate_seconds=evaluate_seconds),
         provenance=provenance.record(ctx.paths.project, config.seed, ds.checksums, started),
     )
-    predictions = Predictions(y_true=np.asarray(ds.y_test), y_prob=y_prob, ids=np.asarray(ds.ids_test).astype(str))
+    from report.train.export import export_model  # model.npz: the page's and the PDF's copy of the model
+
+    exported = export_model(name, model, config, ds, y_prob, ctx.echo)
+    predictions = Predictions(y_true=np.asarray(ds.y_test), y_prob=y_prob, ids=np.asarray(ds.ids_test).astype(str),
+                              model=exported)
     return results, predictions
