@@ -18,6 +18,7 @@ from markupsafe import Markup
 from report.render.figures import WrittenFigure
 from report.render import interpret
 from report.render.evidence import EvidenceBuilder, EvidenceItem
+from report.render.format import plural
 from report.render.meta import ReportMeta
 from report.results.experiment import Results
 from report.results.study import StudyResults
@@ -262,8 +263,8 @@ def _table_title(kind: str, results: Results) -> str:
     data = results.data
     return {
         "model": f"Layers of the model ({results.title})",
-        "confusion_counts": f"Confusion matrix of the {data.test_size:,} test examples, as counts",
-        "class_report": f"Classification report on the {data.test_size:,} test examples"
+        "confusion_counts": f"Confusion matrix of the {plural(data.test_size, 'test example')}, as counts",
+        "class_report": f"Classification report on the {plural(data.test_size, 'test example')}"
         + (", classes by support" if len(data.class_names) > 2 else ""),
         "reference": "This report against the hand-made version (ASSIGNMENT.md)",
     }[kind]

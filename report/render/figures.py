@@ -37,7 +37,7 @@ from matplotlib.transforms import Bbox
 from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
 
 from report import atomic
-from report.render.format import count, metric, number, pct
+from report.render.format import count, metric, number, pct, plural, word
 from report.results.experiment import Results
 
 log = logging.getLogger(__name__)
@@ -221,7 +221,7 @@ class TrainingCurvesDisplay:
             best = (f"the marked best epoch {self.best_epoch} has validation loss {val_loss} and validation "
                     f"accuracy {val_acc}, while validation loss is lowest at epoch {lowest}")
         return (
-            f"Line chart of training and validation accuracy and loss over {n} epoch{'s' * (n != 1)}; {best}; "
+            f"Line chart of training and validation accuracy and loss over {plural(n, 'epoch')}; {best}; "
             f"in the last epoch training accuracy is {metric(self.accuracy[-1])} and validation accuracy "
             f"{metric(self.val_accuracy[-1])}."
         )
@@ -584,7 +584,7 @@ class F1SupportDisplay:
         return (
             f"Scatter plot of F1 score against test support (log scale) for {len(self.names)} topics; "
             f"macro-average F1 {metric(self.macro_f1)} against weighted-average F1 {metric(self.weighted_f1)}; "
-            f"{zero} topic{'s' * (zero != 1)} have F1 0; the most frequent topics score {top}."
+            f"{plural(zero, 'topic')} {word(zero, 'has', 'have')} F1 0; the most frequent topics score {top}."
         )
 
 

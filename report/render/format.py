@@ -89,7 +89,13 @@ def setting(value: object) -> str:
     return str(value)
 
 
+_IRREGULAR = {"epoch": "epochs", "stomach": "stomachs", "analysis": "analyses", "index": "indices"}
+
+
 def _plural_of(singular: str) -> str:
+    head, _, last = singular.rpartition(" ")  # "test review" -> "test reviews"
+    if last in _IRREGULAR:
+        return f"{head} {_IRREGULAR[last]}".lstrip()
     if singular.endswith(("s", "x", "z", "ch", "sh")):
         return singular + "es"
     if singular.endswith("y") and singular[-2:-1] not in tuple("aeiou"):

@@ -18,7 +18,7 @@ from matplotlib.axes import Axes
 from matplotlib.ticker import FuncFormatter
 
 from report.render.figures import GREY, PALETTE, TEXT_WIDTH_IN, WrittenFigure, new_figure, save_figure, style
-from report.render.format import metric, number, significant
+from report.render.format import metric, number, plural, significant
 from report.results.study import StudyResults
 
 # One colour per cell across every study figure; the gated cells in the palette's calmer colours.
@@ -72,7 +72,8 @@ class GradientDecayDisplay:
         parts = []
         for label, y in self.curves.items():
             n = self.lengths.get(label)
-            falls = f"falls tenfold after {n} steps" if n is not None else f"does not fall tenfold within {len(y)} steps"
+            falls = (f"falls tenfold after {plural(n, 'step')}" if n is not None
+                     else f"does not fall tenfold within {plural(len(y), 'step')}")
             parts.append(f"{label}: {falls}, ending at {significant(y[-1])} of its last-step value")
         return "Line chart, log scale, of the gradient norm by distance from the last word; " + "; ".join(parts) + "."
 

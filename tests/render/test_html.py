@@ -155,7 +155,7 @@ def test_numbers_in_prose_come_from_results(site):
     assert f"{fmt.count(cm[1][0])} false negatives" in text or f"{fmt.count(cm[1][0])} <q>pos</q>" in text
     assert f"macro-average F1 ({fmt.metric(reuters.test.macro_f1)}) is well below" in text
     zero = sum(1 for r in reuters.test.classification_report.classes.values() if r.f1_score == 0)
-    assert f"{zero} of the 46 topics have an F1 of 0" in text
+    assert f"{zero} of the 46 topics {fmt.word(zero, 'has', 'have')} an F1 of 0" in text
     assert "overfits after epoch 6" in text and "weights of epoch 6 were restored" in text
     assert f"the model overfits after epoch {imdb.best_epoch}" in text
 
