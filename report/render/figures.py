@@ -51,21 +51,27 @@ PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#0
 GREY = "#7F7F7F"
 SEQUENTIAL_CMAP = "Blues"  # one hue, light to dark: readable in greyscale and with any colour vision
 
-# Figures are drawn at the size they are printed (the PDF's text block is
-# about 16 cm wide), so a 9 pt font here is 9 pt on paper.
+# One type scale for every figure. Every figure is drawn TEXT_WIDTH_IN wide and
+# saved at (at least) that width (see save_figure), so one scale factor maps all
+# of them onto the page: the PDF prints them at their drawn size (the text block
+# is about 16 cm wide), where FONT_PT is the body's 10 pt; the site shows them
+# at a fixed width (--figure in site.css) where FONT_PT comes out at the body's
+# 17 px. A figure drawn narrow and scaled up would have larger type than the rest.
 TEXT_WIDTH_IN = 16 / 2.54
+FONT_PT = 10  # axis labels and titles: the PDF's body size
+SMALL_PT = 9  # tick labels, legends, annotations, values in cells
 
 STYLE: dict[str, object] = {
     "svg.fonttype": "none",  # text stays <text>: searchable, selectable, styled by the viewer
     "svg.hashsalt": "make-report",  # fixed ids for clip paths etc.: same data, same bytes
     "font.family": ["DejaVu Sans", "sans-serif"],  # DejaVu ships with matplotlib; the rest is a fallback
     "font.sans-serif": ["DejaVu Sans"],  # so the SVG says font-family: 'DejaVu Sans', sans-serif
-    "font.size": 9,
-    "axes.titlesize": 9.5,
-    "axes.labelsize": 9,
-    "xtick.labelsize": 8,
-    "ytick.labelsize": 8,
-    "legend.fontsize": 8,
+    "font.size": FONT_PT,
+    "axes.titlesize": FONT_PT,
+    "axes.labelsize": FONT_PT,
+    "xtick.labelsize": SMALL_PT,
+    "ytick.labelsize": SMALL_PT,
+    "legend.fontsize": SMALL_PT,
     "legend.frameon": False,
     "axes.prop_cycle": mpl.cycler(color=PALETTE),
     "axes.spines.top": False,
@@ -94,6 +100,19 @@ def new_figure(width_in: float, height_in: float, **subplot_kw) -> tuple[Figure,
     return fig, fig.subplots(**subplot_kw)
 
 
+def _full_width_bbox(fig: Figure, pad: float = 0.04) -> Bbox:
+    """The tight box's height with (at least) the figure's whole width, in inches.
+
+    A tight crop would make a figure with side margins (a square matrix) narrower
+    than TEXT_WIDTH_IN, and scaled to the column its type would grow: every SVG
+    keeps the drawn width so all share one type scale.
+    """
+    fig.draw_without_rendering()  # settle the constrained layout first
+    tight = fig.get_tightbbox()
+    width = fig.get_figwidth()
+    return Bbox.from_extents(min(0.0, tight.x0) - pad, tight.y0 - pad, max(width, tight.x1) + pad, tight.y1 + pad)
+
+
 def save_figure(fig: Figure, path: Path) -> Path:
     """Write ``fig`` as a deterministic SVG, atomically, and release it.
 
@@ -102,7 +121,7 @@ def save_figure(fig: Figure, path: Path) -> Path:
     """
     path = Path(path)
     with style(), atomic.atomic_path(path) as tmp:
-        fig.savefig(tmp, format="svg", metadata={"Date": None}, bbox_inches="tight", pad_inches=0.04)
+        fig.savefig(tmp, format="svg", metadata={"Date": None}, bbox_inches=_full_width_bbox(fig))
     fig.clear()
     log.info("wrote %s", path)
     return path
@@ -193,7 +212,7 @@ class TrainingCurvesDisplay:
                 # The label sits just above the axes, so it never hides a curve.
                 a.annotate(f"best epoch {self.best_epoch}", xy=(self.best_epoch, 1), xycoords=("data", "axes fraction"),
                            xytext=(0, 2), textcoords="offset points", ha="center", va="bottom",
-                           fontsize=8, color="#444444")
+                           fontsize=SMALL_PT, color="#444444")
                 a.set_title(name, loc="left", pad=14)
                 a.set_xlabel("Epoch")
                 a.set_ylabel(name.lower())
@@ -282,7 +301,7 @@ class ConfusionMatrixDisplay:
         n = len(self.labels)
         with style():
             if ax is None:
-                size = (4.4, 3.5) if n <= 3 else (TEXT_WIDTH_IN, TEXT_WIDTH_IN * 0.9)
+                size = (TEXT_WIDTH_IN, 3.5) if n <= 3 else (TEXT_WIDTH_IN, TEXT_WIDTH_IN * 0.85)
                 _, ax = new_figure(*size)
             cmap = mpl.colormaps[SEQUENTIAL_CMAP]
             # Vector cells (not an embedded bitmap) stay sharp at any zoom in the HTML and the PDF.
@@ -292,7 +311,7 @@ class ConfusionMatrixDisplay:
             ax.set_xlim(edges[0], edges[-1])
             ax.set_ylim(edges[-1], edges[0])  # first class on top, as in a table
             ax.set_aspect("equal")
-            cell_font = min(10.0, max(6.5, 130 / n))  # 10 pt for 2 classes, 6.5 pt from 20 rows on
+            cell_font = min(FONT_PT, max(6.5, 130 / n))  # FONT_PT for 2 classes, 6.5 pt from 20 rows on
             for i in range(n):
                 for j in range(n):
                     share = self.row_share[i, j]
@@ -408,9 +427,9 @@ class RocDisplay:
         with style():
             if ax is None:
                 if many:
-                    _, ax = new_figure(TEXT_WIDTH_IN, 3.9, ncols=2)
+                    _, ax = new_figure(TEXT_WIDTH_IN, 4.2, ncols=2)
                 else:
-                    _, ax = new_figure(4.4, 3.6)
+                    _, ax = new_figure(TEXT_WIDTH_IN, 3.4)
             axes = [ax] if isinstance(ax, Axes) else list(ax)
             for a in axes:
                 self._draw(a)
@@ -422,7 +441,7 @@ class RocDisplay:
             fig = axes[0].figure
             if len(axes) > 1 and fig.get_layout_engine() is not None:
                 # Below both panels, where it cannot hide a curve.
-                fig.legend(handles, labels, loc="outside lower center", ncols=3)
+                fig.legend(handles, labels, loc="outside lower center", ncols=2)  # 3 at 9 pt are wider than the page
             else:  # curves above the diagonal leave the lower right empty
                 axes[0].legend(handles, labels, loc="lower right")
             self.axes_, self.ax_, self.figure_ = tuple(axes), axes[0], fig
@@ -542,7 +561,7 @@ class F1SupportDisplay:
         for (sx, sy), k in zip(spots, counts):
             if k > 1:
                 text = ax.annotate(f"×{k}", (sx, sy), xytext=(4, 0), textcoords="offset points", ha="left",
-                                   va="center", fontsize=7, color="#444444", zorder=4)
+                                   va="center", fontsize=SMALL_PT - 1, color="#444444", zorder=4)
                 taken.append(text.get_window_extent(renderer))
 
         def cost(box: Bbox) -> float:
@@ -562,7 +581,7 @@ class F1SupportDisplay:
                     va = "bottom" if dy > 0 else "top" if dy < 0 else "center"
                     leader = {"arrowstyle": "-", "color": "#555555", "linewidth": 0.6, "shrinkA": 0, "shrinkB": 2.5}
                     text = ax.annotate(name, (x[i], self.f1[i]), xytext=(dist * dx, dist * dy),
-                                       textcoords="offset points", ha=ha, va=va, fontsize=7.5, color="#222222",
+                                       textcoords="offset points", ha=ha, va=va, fontsize=SMALL_PT - 1, color="#222222",
                                        zorder=4, arrowprops=leader if dist > 5 else None)
                     box = text.get_window_extent(renderer)
                     c = cost(box)
