@@ -78,6 +78,20 @@ def test_page_loads_cleanly(served, browser, width, scheme):
     # the PDF link works from the sub-path
     pdf = page.eval_on_selector("a.pdf-link", "a => a.href")
     assert pdf == url + "report.pdf"
+    assert context.request.get(pdf).status == 200
+    context.close()
+
+
+def test_dark_mode_keeps_figures_on_a_light_card(served, browser):
+    url, _ = served
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme="dark")
+    page = context.new_page()
+    page.goto(url, wait_until="networkidle")
+    body = page.evaluate("getComputedStyle(document.body).backgroundColor")
+    card = page.evaluate("getComputedStyle(document.querySelector('.figure-card')).backgroundColor")
+    assert body != "rgb(255, 255, 255)"
+    assert card == "rgb(255, 255, 255)"
+    context.close()
 
 
 # --- layout at the four widths (issue 15): the text at a readable measure, contents beside it when there is room ---
@@ -182,18 +196,4 @@ def test_figures_share_one_type_scale(served, browser, width):
     label_px = [FONT_PT * 4 / 3 * f["scale"] for f in figures]
     assert max(label_px) - min(label_px) <= 0.05 * max(label_px), figures
     assert 0.85 * body <= min(label_px) and max(label_px) <= 1.1 * body, (label_px, body)
-    context.close()
-    assert context.request.get(pdf).status == 200
-    context.close()
-
-
-def test_dark_mode_keeps_figures_on_a_light_card(served, browser):
-    url, _ = served
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme="dark")
-    page = context.new_page()
-    page.goto(url, wait_until="networkidle")
-    body = page.evaluate("getComputedStyle(document.body).backgroundColor")
-    card = page.evaluate("getComputedStyle(document.querySelector('.figure-card')).backgroundColor")
-    assert body != "rgb(255, 255, 255)"
-    assert card == "rgb(255, 255, 255)"
     context.close()
