@@ -93,6 +93,7 @@ Fraction = Annotated[float, Range(0, 1, open_low=True, open_high=True)]  # a sha
 Rate = Annotated[float, Range(0, 1, open_high=True)]  # dropout: 0 (none) up to, not including, 1
 Power = Annotated[float, Range(0, 1)]  # class-weight exponent: 0 none, 1 balanced
 Monitor = Annotated[str, OneOf(("val_loss", "val_accuracy", "val_macro_f1"))]
+Keep = Annotated[str, OneOf(("last", "first"))]  # which tokens of a long text stay
 Lengths = Annotated[tuple[int, ...], Each(Range(1, whole=True))]
 Flag = Annotated[bool, OneOf((True, False))]
 

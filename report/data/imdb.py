@@ -70,7 +70,7 @@ def build(source: Source, settings: TextSettings, checksums: dict[str, str], shu
     out = {}
     for split in SPLITS:
         rows = parts[split]
-        x, lengths = text.encode(tokens[split], vocab, settings.maxlen)
+        x, lengths = text.encode(tokens[split], vocab, settings.maxlen, settings.keep)
         out[split] = dict(
             x=x, lengths=lengths,
             y=np.array([r[0] for r in rows], dtype=np.int64),

@@ -159,7 +159,7 @@ def build(source: Source, settings: TextSettings, checksums: dict[str, str], min
     parts = {"train": split.train, "test": split.test}
     tokens = {s: [text.tokenise(w.text) for w, _ in rows] for s, rows in parts.items()}
     vocab = text.build_vocab(tokens["train"], settings.vocab_size)
-    enc = {s: text.encode(tokens[s], vocab, settings.maxlen) for s in parts}
+    enc = {s: text.encode(tokens[s], vocab, settings.maxlen, settings.keep) for s in parts}
     return TextDataset(
         name=NAME, title=TITLE, class_names=split.class_names,
         x_train=enc["train"][0], y_train=np.array([y for _, y in split.train], dtype=np.int64),

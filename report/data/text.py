@@ -10,8 +10,11 @@ Conventions (the same for both datasets):
   descending frequency in the TRAINING texts only (ties: alphabetical), so the
   test set never influences the features. ``vocab_size`` counts the two
   reserved ids: every id is ``< vocab_size``.
-* ``pad``: sequences longer than ``maxlen`` keep their LAST ``maxlen`` tokens,
-  shorter ones get zeros in FRONT — Keras' ``padding='pre', truncating='pre'``.
+* ``pad``/``encode``: shorter sequences get zeros in FRONT (Keras' ``padding='pre'``);
+  longer ones keep their LAST ``maxlen`` tokens (``keep="last"``, Keras'
+  ``truncating='pre'``: a review's verdict is at its end) or their FIRST ones
+  (``keep="first"``, ``truncating='post'``: a newswire's topic is in its headline
+  and first lines).
 """
 
 from __future__ import annotations
@@ -51,25 +54,36 @@ def build_vocab(train_tokens: Iterable[Sequence[str]], vocab_size: int) -> tuple
     return RESERVED + tuple(word for word, _ in ranked[: vocab_size - len(RESERVED)])
 
 
-def encode(docs: Sequence[Sequence[str]], vocab: Sequence[str], maxlen: int) -> tuple[np.ndarray, np.ndarray]:
-    """Token lists -> ``(ids (n, maxlen) int32, lengths (n,) int32)``, front-padded and front-truncated."""
+KEEP = ("last", "first")
+
+
+def _kept(seq: Sequence, maxlen: int, keep: str) -> Sequence:
+    if not maxlen:
+        return []
+    return seq[-maxlen:] if keep == "last" else seq[:maxlen]
+
+
+def encode(docs: Sequence[Sequence[str]], vocab: Sequence[str], maxlen: int,
+           keep: str = "last") -> tuple[np.ndarray, np.ndarray]:
+    """Token lists -> ``(ids (n, maxlen) int32, lengths (n,) int32)``, front-padded; ``keep`` says which
+    ``maxlen`` tokens of a longer list stay (``"last"`` or ``"first"``)."""
     index = {word: i for i, word in enumerate(vocab) if i >= len(RESERVED)}
     get = index.get
     x = np.zeros((len(docs), maxlen), dtype=np.int32)
     lengths = np.zeros(len(docs), dtype=np.int32)
     for row, tokens in enumerate(docs):
         lengths[row] = len(tokens)
-        ids = [get(t, OOV) for t in tokens[-maxlen:]] if maxlen else []
+        ids = [get(t, OOV) for t in _kept(tokens, maxlen, keep)]
         if ids:
             x[row, maxlen - len(ids) :] = ids
     return x, lengths
 
 
-def pad(sequences: Sequence[Sequence[int]], maxlen: int) -> np.ndarray:
-    """Integer sequences -> ``(n, maxlen)`` int32, zeros in front, keeping the last ``maxlen`` ids."""
+def pad(sequences: Sequence[Sequence[int]], maxlen: int, keep: str = "last") -> np.ndarray:
+    """Integer sequences -> ``(n, maxlen)`` int32, zeros in front, keeping the last (or first) ``maxlen`` ids."""
     x = np.zeros((len(sequences), maxlen), dtype=np.int32)
     for row, seq in enumerate(sequences):
-        seq = list(seq)[-maxlen:] if maxlen else []
+        seq = list(_kept(list(seq), maxlen, keep))
         if seq:
             x[row, maxlen - len(seq) :] = seq
     return x

@@ -56,6 +56,7 @@ class TextClassifierConfig(Protocol):
     seed: int
     vocab_size: int
     maxlen: int
+    keep: str  # "last" or "first": which tokens of a longer text stay
     batch_size: int
     epochs: int
     patience: int
@@ -69,7 +70,8 @@ class TextClassifierConfig(Protocol):
 
 def load_dataset(dataset: str, paths: BuildPaths, config: TextClassifierConfig, quiet: bool = False) -> TextDataset:
     """The tokenised dataset (``"imdb"`` or ``"reuters"``) at the config's vocabulary size and length."""
-    return LOADERS[dataset](paths.data, paths.cache, TextSettings(config.vocab_size, config.maxlen), quiet=quiet)
+    return LOADERS[dataset](paths.data, paths.cache, TextSettings(config.vocab_size, config.maxlen, config.keep),
+                             quiet=quiet)
 
 
 def describe_model(model) -> ModelSummary:
@@ -173,7 +175,9 @@ def run_experiment(module: ModuleType, config: TextClassifierConfig, ctx: RunCon
         timings=Timings(load_seconds=load_seconds, train_seconds=outcome.seconds, evaluate_seconds=evaluate_seconds),
         provenance=provenance.record(ctx.paths.project, config.seed, ds.checksums, started),
     )
-    from report.train.export import export_model  # model.npz: the page's and the PDF's copy of the model
+    from report.train.export import (
+        export_model,  # model.npz: the page's and the PDF's copy of the model
+    )
 
     exported = export_model(name, model, config, ds, y_prob, ctx.echo)
     predictions = Predictions(y_true=np.asarray(ds.y_test), y_prob=y_prob, ids=np.asarray(ds.ids_test).astype(str),

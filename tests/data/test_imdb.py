@@ -44,6 +44,21 @@ def test_pad_matches_keras_pre_pre():
     assert text.pad([[1, 2, 3, 4], [5]], maxlen=3).tolist() == [[2, 3, 4], [0, 0, 5]]
 
 
+def test_keep_first_keeps_the_start_of_a_long_text_and_still_pads_in_front():
+    vocab = ("<pad>", "<oov>", "a", "b", "c")
+    x, lengths = text.encode([["a", "b"], ["a", "b", "c", "zzz", "a"]], vocab, maxlen=3, keep="first")
+    assert x.tolist() == [[0, 2, 3], [2, 3, 4]]  # the headline end of a wire stays
+    assert lengths.tolist() == [2, 5]
+    assert text.pad([[1, 2, 3, 4], [5]], maxlen=3, keep="first").tolist() == [[1, 2, 3], [0, 0, 5]]
+
+
+def test_settings_refuse_an_unknown_side():
+    from report.data import TextSettings
+
+    with pytest.raises(ValueError, match="keep must be 'last' or 'first'"):
+        TextSettings(keep="middle")
+
+
 # --- loading --------------------------------------------------------------------------------------------------
 
 
