@@ -26,6 +26,7 @@ from report.paths import BuildPaths
 from report.render.context import ANSWER_KEYS, EXPERIMENTS, BuildInfo, build_context
 from report.render.html import PAGE_TEMPLATE, environment, write_site
 from report.render.meta import ReportMeta, load_meta
+from report.render.reference import load_references
 
 __all__ = ["RenderOutput", "build", "load_all_results"]
 
@@ -113,6 +114,7 @@ def build(
     study_results = _studies(paths) if studies else {}
     answers = load_answers(paths.templates / "answers", ANSWER_KEYS)
     report_meta = meta if isinstance(meta, ReportMeta) else load_meta(meta or paths.meta)
+    references = load_references(paths.meta)  # an earlier version's figures, to compare with; often none
     env = environment(paths.templates)
     env.get_template(PAGE_TEMPLATE)  # a template syntax error fails here, before any output
     info = _build_info(paths, dt.datetime.now(dt.timezone.utc).replace(microsecond=0))
@@ -132,14 +134,15 @@ def build(
     html_files: list[Path] = []
     if html:
         context = build_context(all_results, written, answers, report_meta, info, medium="screen",
-                                pdf_href="report.pdf" if pdf else None, studies=study_results, stale=stale)
+                                pdf_href="report.pdf" if pdf else None, studies=study_results, stale=stale,
+                                references=references)
         html_files += write_site(env, context, paths.templates, paths.site, log)
 
     # 4. PDF, and its copy in the site for the "PDF version" link
     pdf_file = None
     if pdf:
         context = build_context(all_results, written, answers, report_meta, info, medium="print",
-                                studies=study_results, stale=stale)
+                                studies=study_results, stale=stale, references=references)
         pdf_file = write_pdf(env, context, paths.templates, paths.site, paths.pdf)
         log(pdf_file)
         if html:

@@ -20,6 +20,7 @@ from report.render import interpret
 from report.render.evidence import EvidenceBuilder, EvidenceItem
 from report.render.format import plural
 from report.render.meta import ReportMeta
+from report.render.reference import Reference
 from report.results.experiment import Results
 from report.results.study import StudyResults
 
@@ -96,7 +97,7 @@ BLOCK_TITLES: dict[str, str] = {
     "confusion": "Confusion matrix",
     "roc": "ROC curves",
     "class_report": "Classification report",
-    "reference": "Against the hand-made version",
+    "reference": "Against an earlier version, made by hand",
     "extra": "Further figures",
 }
 
@@ -266,7 +267,7 @@ def _table_title(kind: str, results: Results) -> str:
         "confusion_counts": f"Confusion matrix of the {plural(data.test_size, 'test example')}, as counts",
         "class_report": f"Classification report on the {plural(data.test_size, 'test example')}"
         + (", classes by support" if len(data.class_names) > 2 else ""),
-        "reference": "This report against the hand-made version (ASSIGNMENT.md)",
+        "reference": "This report against an earlier version of this report, made by hand",
     }[kind]
 
 
@@ -295,16 +296,19 @@ def _experiment(
     written: Sequence[WrittenFigure],
     numbering: _Numbering,
     figure_src: str,
+    reference_figures: Reference | None = None,
 ) -> ExperimentContext:
     binary = len(results.data.class_names) == 2
     by_kind = {w.kind: w for w in written if w.experiment == name}
-    reference = interpret.compare_with_reference(results)
+    reference = interpret.compare_with_reference(results, reference_figures)
     has_table = {"model": True, "confusion_counts": binary, "class_report": True, "reference": reference is not None}
     plan = PLANS["binary" if binary else "multiclass"]
     known = {kind for items in BLOCK_ITEMS.values() for t, kind in items if t == "figure"}
     extra = tuple(k for k in by_kind if k not in known)
     blocks = []
     for kind in plan + (("extra",) if extra else ()):
+        if kind == "reference" and reference is None:
+            continue  # no [reference] in report.toml for this experiment: no comparison at all
         figs, tabs = [], []
         items = BLOCK_ITEMS[kind] if kind != "extra" else tuple(("figure", k) for k in extra)
         for item_type, item in items:
@@ -355,10 +359,13 @@ def build_context(
     figure_src: str = "figures",
     studies: Mapping[str, StudyResults] | None = None,
     stale: Mapping[str, str] | None = None,
+    references: Mapping[str, Reference] | None = None,
 ) -> ReportContext:
     """Everything the templates show, numbered in document order.
 
     ``studies``: the studies' results; their evidence follows the part it supports.
+    ``references``: an earlier version's figures by experiment (report.toml's [reference]); an
+    experiment without them has no comparison block.
     """
     numbering = _Numbering()
     evidence = EvidenceBuilder(studies or {}, all_results, figures, numbering, figure_src)
@@ -373,7 +380,7 @@ def build_context(
             exp = None
             if spec.experiment:
                 exp = _experiment(spec.experiment, spec.section, all_results[spec.experiment], figures,
-                                  numbering, figure_src)
+                                  numbering, figure_src, (references or {}).get(spec.experiment))
                 experiments[spec.experiment] = exp
             answer = answers.get(spec.answer) if spec.answer else None
             parts.append(Part(spec.section, answer, exp, evidence.for_part(spec.section.number)))

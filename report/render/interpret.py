@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
-from report.render.reference import REFERENCES, Reference
+from report.render.reference import Reference
 from report.results.experiment import Results
 
 # macro F1 below this share of weighted F1: the frequent classes carry the score
@@ -300,7 +300,7 @@ def roc_summary(results: Results) -> RocFinding:
     )
 
 
-# --- the hand-made reference --------------------------------------------------------------------------
+# --- an earlier version of this report, made by hand --------------------------------------------------------------------------
 
 Direction = Literal["higher", "lower", "same"]
 
@@ -351,9 +351,10 @@ class Comparison:
 @dataclass(frozen=True)
 class ReferenceComparison:
     rows: tuple[Comparison, ...]
-    counts_comparable: bool  # same test-set size as the hand-made version
+    counts_comparable: bool  # same test-set size as the earlier version
     reference_test_size: int
     test_size: int
+    has_counts: bool = False  # the earlier version stated confusion counts
 
     @property
     def n_better(self) -> int:
@@ -385,8 +386,8 @@ def compare(measured: float, reference: float, *, kind: str, decimals: int, high
     return delta, direction, (direction == "higher") == higher_is_better
 
 
-def compare_with_reference(results: Results, reference: Reference | None = None) -> ReferenceComparison | None:
-    ref = reference or REFERENCES.get(results.experiment)
+def compare_with_reference(results: Results, ref: Reference | None) -> ReferenceComparison | None:
+    """This run against the earlier version's figures (report.toml's [reference]); None without them."""
     if ref is None:
         return None
     comparable = results.data.test_size == ref.test_size
@@ -401,4 +402,7 @@ def compare_with_reference(results: Results, reference: Reference | None = None)
             value, fig.value, kind=fig.kind, decimals=ref.decimals, higher_is_better=fig.higher_is_better
         )
         rows.append(Comparison(fig.key, fig.label, fig.kind, value, fig.value, delta, direction, better))
-    return ReferenceComparison(tuple(rows), comparable, ref.test_size, results.data.test_size)
+    if not rows:
+        return None  # nothing this run measures: no comparison
+    has_counts = any(fig.kind == "count" for fig in ref.figures)
+    return ReferenceComparison(tuple(rows), comparable, ref.test_size, results.data.test_size, has_counts)

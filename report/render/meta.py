@@ -36,7 +36,8 @@ def load_meta(path: Path) -> ReportMeta:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise click.ClickException(f"{path} is not valid TOML ({exc})") from None
-    table = data.get("report", data)
+    # [report], or the whole file when it has no tables; [reference] is read by report.render.reference
+    table = data.get("report", {k: v for k, v in data.items() if k != "reference"})
     unknown = set(table) - _FIELDS
     if unknown:
         raise click.ClickException(

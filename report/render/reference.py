@@ -1,24 +1,41 @@
-"""The figures of the earlier hand-made report, as stated in ASSIGNMENT.md.
+"""The figures of an earlier version of this report, made by hand, from ``report.toml``'s optional
+``[reference]`` table.
 
-They are facts from the assignment, kept here once; the report compares its
-own measurements with them (:func:`report.render.interpret.compare_with_reference`).
-Scores were given to two decimals, counts exactly.
+They are the author's own earlier results, so they are content, kept with the
+rest of it in report.toml; the report compares its own measurements with them
+(:func:`report.render.interpret.compare_with_reference`). Without the table
+the comparison is left out of the HTML and the PDF. One sub-table per
+experiment::
+
+    [reference.imdb_simplernn]
+    test_size = 25000          # the counts are only compared on a test set of this size
+    accuracy = 0.83            # scores as stated, to two decimals
+    f1 = { neg = 0.84, pos = 0.81 }
+    tn = 11320                 # confusion-matrix cells (binary tasks)
+
+:data:`MEASURES` lists the keys, how the report names each and which way is better.
 """
 
 from __future__ import annotations
 
+import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Literal
 
+import click
+
 Kind = Literal["score", "count"]
+TABLE = "reference"
 
 
 @dataclass(frozen=True)
 class ReferenceFigure:
-    key: str  # what is measured; see interpret.MEASURES
+    key: str  # what is measured; see MEASURES ("f1:<class>" for a class's F1)
     label: str  # how the report names it
     value: float
-    kind: Kind = "score"  # "score": two decimals, higher is better; "count": a confusion-matrix cell
+    kind: Kind = "score"  # "score": stated to `decimals`; "count": a confusion-matrix cell
     higher_is_better: bool = True
 
 
@@ -26,33 +43,94 @@ class ReferenceFigure:
 class Reference:
     experiment: str
     figures: tuple[ReferenceFigure, ...]
-    test_size: int  # the counts are only comparable on a test set of this size
-    decimals: int = 2  # the precision the scores were reported with
+    test_size: int  # the counts are only comparable on a test set of this size (0: not stated)
+    decimals: int = 2  # the precision the scores were reported with (the report says "two decimals")
 
 
-REFERENCES: dict[str, Reference] = {
-    "imdb_simplernn": Reference(
-        experiment="imdb_simplernn",
-        test_size=25_000,
-        figures=(
-            ReferenceFigure("accuracy", "Accuracy", 0.83),
-            ReferenceFigure("roc_auc", "ROC AUC", 0.90),
-            ReferenceFigure("f1:neg", "F1 (neg)", 0.84),
-            ReferenceFigure("f1:pos", "F1 (pos)", 0.81),
-            ReferenceFigure("tn", "True negatives", 11_320, kind="count"),
-            ReferenceFigure("tp", "True positives", 9_311, kind="count"),
-            ReferenceFigure("fn", "False negatives", 3_189, kind="count", higher_is_better=False),
-            ReferenceFigure("fp", "False positives", 1_180, kind="count", higher_is_better=False),
-        ),
-    ),
-    "reuters_lstm": Reference(
-        experiment="reuters_lstm",
-        test_size=2_246,
-        figures=(
-            ReferenceFigure("accuracy", "Accuracy", 0.66),
-            ReferenceFigure("micro_auc", "Micro-average ROC AUC", 0.96),
-            ReferenceFigure("macro_f1", "Macro-average F1", 0.22),
-            ReferenceFigure("weighted_f1", "Weighted-average F1", 0.64),
-        ),
-    ),
+# key -> (label, kind, higher is better); a class's F1 comes from the `f1` sub-table
+MEASURES: dict[str, tuple[str, Kind, bool]] = {
+    "accuracy": ("Accuracy", "score", True),
+    "roc_auc": ("ROC AUC", "score", True),
+    "micro_auc": ("Micro-average ROC AUC", "score", True),
+    "macro_auc": ("Macro-average ROC AUC", "score", True),
+    "macro_f1": ("Macro-average F1", "score", True),
+    "weighted_f1": ("Weighted-average F1", "score", True),
+    "tn": ("True negatives", "count", True),
+    "tp": ("True positives", "count", True),
+    "fn": ("False negatives", "count", False),
+    "fp": ("False positives", "count", False),
 }
+SETTINGS = ("test_size",)
+KNOWN_KEYS = (*SETTINGS, *MEASURES, "f1")
+
+
+def _number(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def parse_references(data: Mapping, source: Path | str) -> dict[str, Reference]:
+    """The ``[reference]`` table of a parsed report.toml; ``{}`` when it has none.
+
+    Raises a one-line :class:`click.ClickException` naming ``source`` and the key for an unknown
+    key or a value that is not a number."""
+    table = data.get(TABLE)
+    if table is None:
+        return {}
+    if not isinstance(table, Mapping):
+        raise click.ClickException(f"{source}: [{TABLE}] must be a table of experiments, e.g. [{TABLE}.imdb_simplernn]")
+    from report import registry
+
+    known = registry.experiment_names()
+    out = {}
+    for experiment, figures in table.items():
+        where = f"[{TABLE}.{experiment}]"
+        if experiment not in known:
+            raise click.ClickException(f"{source}: unknown experiment {where}; known: {', '.join(known)}")
+        if not isinstance(figures, Mapping):
+            raise click.ClickException(f"{source}: {TABLE}.{experiment} must be a table ({where}) of figures")
+        unknown = [k for k in figures if k not in KNOWN_KEYS]
+        if unknown:
+            raise click.ClickException(
+                f"{source}: unknown key {where} {unknown[0]}; known: {', '.join(KNOWN_KEYS)}")
+        out[experiment] = _reference(experiment, figures, source, where)
+    return out
+
+
+def _reference(experiment: str, table: Mapping, source, where: str) -> Reference:
+    def number(key: str, value: object) -> float:
+        if not _number(value):
+            raise click.ClickException(f"{source}: {where} {key} must be a number, not {value!r}")
+        return value  # type: ignore[return-value]
+
+    figures = []
+    for key, value in table.items():
+        if key in SETTINGS:
+            continue
+        if key == "f1":
+            if not isinstance(value, Mapping):
+                raise click.ClickException(f"{source}: {where} f1 must be a table of class = F1, e.g. "
+                                           f"f1 = {{ neg = 0.84 }}, not {value!r}")
+            for cls, f1 in value.items():
+                figures.append(ReferenceFigure(f"f1:{cls}", f"F1 ({cls})", float(number(f"f1.{cls}", f1))))
+            continue
+        label, kind, higher = MEASURES[key]
+        figures.append(ReferenceFigure(key, label, number(key, value), kind, higher))
+    test_size = table.get("test_size", 0)
+    if not isinstance(test_size, int) or isinstance(test_size, bool) or test_size < 0:
+        raise click.ClickException(f"{source}: {where} test_size must be a whole number >= 0, not {test_size!r}")
+    if any(f.kind == "count" for f in figures) and not test_size:
+        raise click.ClickException(f"{source}: {where} has confusion counts but no test_size (the number of test "
+                                   f"examples they come from)")
+    return Reference(experiment, tuple(figures), test_size)
+
+
+def load_references(path: Path | str) -> dict[str, Reference]:
+    """The references of a report.toml; ``{}`` when the file or its ``[reference]`` table is missing."""
+    path = Path(path)
+    if not path.is_file():
+        return {}
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise click.ClickException(f"{path} is not valid TOML ({exc})") from None
+    return parse_references(data, path)

@@ -25,6 +25,7 @@ from report.commands.check.numbers import number_tokens
 from report.commands.check.pdf import check_pdf_fonts
 from report.commands.check.sections import check_sections_pdf
 from report.paths import BuildPaths
+from report.render.reference import load_references
 
 
 @pytest.fixture(scope="module")
@@ -78,7 +79,7 @@ def test_unused_figure_is_named(broken):
 def wrong_number(paths: BuildPaths, experiment: str, near: str) -> str:
     """A three-decimal score that no quantity of ``experiment`` renders as, to type into a sentence."""
     raw = load_raw_results(paths, experiment)
-    allowed = derivable(raw).allowed(near)
+    allowed = derivable(raw, load_references(paths.meta)).allowed(near)
     return next(f"0.{k:03d}" for k in range(999, 100, -7) if f"0.{k:03d}" not in allowed)
 
 
@@ -105,7 +106,7 @@ def test_another_topics_score_is_not_accepted(broken, rendered):
     _, _, all_results = rendered
     classes = all_results["reuters_lstm"].test.classification_report.classes
     raw = load_raw_results(broken, "reuters_lstm")
-    d = derivable(raw)
+    d = derivable(raw, load_references(broken.meta))
     names = list(classes)
     for a in names:  # a pair of topics whose F1 nothing else in the section explains
         for b in names:

@@ -12,9 +12,12 @@ from report.train import metrics
 from report.render import format as fmt
 from report.render import interpret
 from report.render.meta import DEFAULT_TITLE, load_meta
-from report.render.reference import REFERENCES
+from report.render.reference import load_references
 from report.results.experiment import EpochRecord
+from tests import REPO_ROOT
 from tests.factories import make_results
+
+REFERENCES = load_references(REPO_ROOT / "report.toml")  # the repository's [reference]: the earlier version
 
 
 def with_history(res, rows):
@@ -219,7 +222,7 @@ def test_compare_counts_lower_false_negatives_is_better():
 
 def test_reference_comparison_skips_counts_on_a_different_test_set():
     res = binary(tn=80, fp=30, fn=10, tp=90)
-    cmp = interpret.compare_with_reference(res)
+    cmp = interpret.compare_with_reference(res, REFERENCES["imdb_simplernn"])
     assert not cmp.counts_comparable
     assert [c.key for c in cmp.rows] == ["accuracy", "roc_auc", "f1:neg", "f1:pos"]
     assert cmp.row("accuracy").measured == res.test.accuracy
@@ -228,7 +231,7 @@ def test_reference_comparison_skips_counts_on_a_different_test_set():
 
 def test_reference_comparison_compares_counts_on_25000_reviews():
     res = binary(tn=11320, fp=1180, fn=3189, tp=9311)
-    cmp = interpret.compare_with_reference(res)
+    cmp = interpret.compare_with_reference(res, REFERENCES["imdb_simplernn"])
     assert cmp.counts_comparable
     for key in ("tn", "tp", "fn", "fp"):
         assert cmp.row(key).direction == "same"
@@ -237,7 +240,7 @@ def test_reference_comparison_compares_counts_on_25000_reviews():
 
 def test_reuters_reference_uses_micro_auc_and_both_f1_averages():
     res, _ = make_results("reuters_lstm", n_test=600, skill=2.0, skew=0.12)
-    cmp = interpret.compare_with_reference(res)
+    cmp = interpret.compare_with_reference(res, REFERENCES["reuters_lstm"])
     assert [c.key for c in cmp.rows] == ["accuracy", "micro_auc", "macro_f1", "weighted_f1"]
     assert cmp.row("micro_auc").measured == res.test.roc.micro.auc
     assert {r.value for r in REFERENCES["reuters_lstm"].figures} == {0.66, 0.96, 0.22, 0.64}

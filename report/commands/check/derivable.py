@@ -6,10 +6,14 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from report.paths import BuildPaths
+
+if TYPE_CHECKING:
+    from report.render.reference import Reference
 
 # Numbers the prose may state that are not measurements, each with its reason.
 PROSE_CONSTANTS: tuple[float, ...] = (
@@ -82,8 +86,9 @@ def string_leaves(obj) -> Iterator[str]:
             yield from string_leaves(value)
 
 
-def derivable(raw: dict) -> Derivable:
-    """Every quantity the experiment's prose may state, computed from results.json alone."""
+def derivable(raw: dict, references: Mapping[str, Reference] | None = None) -> Derivable:
+    """Every quantity the experiment's prose may state, computed from results.json alone (and the
+    earlier version's figures the report compares with: report.toml's [reference], as the render read it)."""
     d = Derivable()
     names: list[str] = raw["data"]["class_names"]
     test = raw["test"]
@@ -154,7 +159,7 @@ def derivable(raw: dict) -> Derivable:
                 d.add((b[key] - a[key]) / a[key], share=True)
     for value in PROSE_CONSTANTS:
         d.add(value)
-    _add_reference(d, raw)
+    _add_reference(d, raw, (references or {}).get(raw["experiment"]))
     return d
 
 
@@ -182,13 +187,8 @@ def add_studies(d: Derivable, paths: BuildPaths, raw: dict) -> list[str]:
     return strings
 
 
-def _add_reference(d: Derivable, raw: dict) -> None:
-    """The assignment's hand-made figures, and this run's differences from them."""
-    try:
-        from report.render.reference import REFERENCES
-    except ImportError:  # the comparison is optional for the check
-        return
-    ref = REFERENCES.get(raw["experiment"])
+def _add_reference(d: Derivable, raw: dict, ref: Reference | None) -> None:
+    """An earlier version's figures (report.toml's [reference]), and this run's differences from them."""
     if ref is None:
         return
     d.add(ref.test_size)

@@ -10,8 +10,9 @@ results.json except the ROC curve points; confusion-matrix row, column and
 diagonal sums; shares of counts in their row, their class or the test set;
 the majority-class baseline and the model's margin over it;
 train-minus-validation gaps and first/best/last-epoch changes; the
-micro-macro AUC gap and the macro/weighted F1 ratio; the assignment's
-reference figures and the differences from them; small counts (of classes,
+micro-macro AUC gap and the macro/weighted F1 ratio; the figures of an
+earlier version that report.toml's [reference] holds, and the differences
+from them; small counts (of classes,
 of epochs); and a short, declared list of prose constants (the 0.5 decision
 threshold, the AUC rule of thumb). Each value is rendered at the precisions
 the report uses.
@@ -88,7 +89,10 @@ def section_units(section) -> list[str]:
 
 
 def check_numbers(paths: BuildPaths, root) -> Item:
+    from report.render.reference import load_references
+
     sections = experiment_sections(root)
+    references = load_references(paths.meta)  # what the render compared with, from the same report.toml
     problems, checked = [], 0
     for num, name in EXPERIMENT_SECTIONS.items():
         raw = load_raw_results(paths, name)
@@ -98,7 +102,7 @@ def check_numbers(paths: BuildPaths, root) -> Item:
         if num not in sections:
             problems.append(f"{num}: no section in the HTML")
             continue
-        d = derivable(raw)
+        d = derivable(raw, references)
         study_strings = add_studies(d, paths, raw)
         strings = sorted({s for s in [*string_leaves(raw), *study_strings] if len(s) > 1 and re.search(r"\d", s)},
                          key=len, reverse=True)
