@@ -59,8 +59,8 @@ def test_report_meta_ignores_the_reference_table(tmp_path):
         ("[reference.imdb_simplernn]\nf1 = 0.8\n", "report.toml: [reference.imdb_simplernn] f1 must be a table"),
         ("[reference.imdb_simplernn]\nacuracy = 0.8\n", "report.toml: unknown key [reference.imdb_simplernn] acuracy;"),
         ("[reference.imdb_simplenn]\naccuracy = 0.8\n", "report.toml: unknown experiment [reference.imdb_simplenn];"),
-        ("[reference.imdb_simplernn]\ntn = 11320\n", "report.toml: [reference.imdb_simplernn] has confusion counts "
-                                                     "but no test_size"),
+        ("[reference.imdb_simplernn]\ntn = 11320\n",
+         "report.toml: [reference.imdb_simplernn] has confusion counts but no test_size"),
         ("[reference.imdb_simplernn]\ntest_size = 2.5\n", "report.toml: [reference.imdb_simplernn] test_size must be"),
         ("[reference]\nimdb_simplernn = 0.8\n", "report.toml: reference.imdb_simplernn must be a table"),
     ],
