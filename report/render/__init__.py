@@ -101,7 +101,9 @@ def build(
     experiment -> why its results no longer match the code; each is marked
     "stale" on the title and beside its results (see ``report.pipeline.run.stale_results``).
     """
+    from report.render import live
     from report.render.figures import write_figures
+    from report.render.live_figures import write_trace_figures
     from report.render.study_figures import write_study_figures
     from report.render.markdown import load_answers
     from report.render.pdf import write_pdf
@@ -112,6 +114,7 @@ def build(
     # 1. gather and validate every input before writing anything
     all_results = load_all_results(paths.results)
     study_results = _studies(paths) if studies else {}
+    exports = live.load_exports(paths.results, EXPERIMENTS)  # model.npz: the live page and the trace figures
     answers = load_answers(paths.templates / "answers", ANSWER_KEYS)
     report_meta = meta if isinstance(meta, ReportMeta) else load_meta(meta or paths.meta)
     references = load_references(paths.meta)  # an earlier version's figures, to compare with; often none
@@ -123,6 +126,7 @@ def build(
     figure_dir = paths.site / "figures"
     written = write_figures(all_results, figure_dir)
     written += write_study_figures(study_results, figure_dir)
+    written += write_trace_figures(exports, all_results, figure_dir)
     keep = {w.path.resolve() for w in written}
     for old in figure_dir.glob("*.svg"):
         if old.resolve() not in keep:
@@ -135,8 +139,13 @@ def build(
     if html:
         context = build_context(all_results, written, answers, report_meta, info, medium="screen",
                                 pdf_href="report.pdf" if pdf else None, studies=study_results, stale=stale,
-                                references=references)
+                                live_href=live.LIVE_PAGE if exports else None, references=references)
         html_files += write_site(env, context, paths.templates, paths.site, log)
+        if exports:
+            html_files += live.write_live_site(env, exports, all_results, report_meta, paths.templates, paths.site,
+                                               log, pdf_href="report.pdf" if pdf else None)
+        else:
+            live.remove_live_site(paths.site)
 
     # 4. PDF, and its copy in the site for the "PDF version" link
     pdf_file = None

@@ -79,8 +79,8 @@ ANSWER_KEYS: tuple[str, ...] = tuple(p.answer for _, parts in EXERCISES for p in
 # The result blocks of an experiment section, in the order ASSIGNMENT.md lists them,
 # and the numbered items each block shows, in the order the block's template shows them.
 PLANS: dict[str, tuple[str, ...]] = {
-    "binary": ("model", "training", "confusion", "roc", "class_report", "reference"),
-    "multiclass": ("model", "training", "roc", "class_report", "confusion", "reference"),
+    "binary": ("model", "training", "confusion", "roc", "class_report", "reference", "live"),
+    "multiclass": ("model", "training", "roc", "class_report", "confusion", "reference", "live"),
 }
 BLOCK_ITEMS: dict[str, tuple[tuple[Literal["figure", "table"], str], ...]] = {
     "model": (("table", "model"),),
@@ -89,6 +89,7 @@ BLOCK_ITEMS: dict[str, tuple[tuple[Literal["figure", "table"], str], ...]] = {
     "roc": (("figure", "roc"),),
     "class_report": (("table", "class_report"), ("figure", "f1_support")),
     "reference": (("table", "reference"),),
+    "live": (("figure", "trace"),),  # report/render/live_figures.py; only when the model was exported
     "extra": (),  # figure kinds this renderer does not know yet, numbered last
 }
 BLOCK_TITLES: dict[str, str] = {
@@ -98,6 +99,7 @@ BLOCK_TITLES: dict[str, str] = {
     "roc": "ROC curves",
     "class_report": "Classification report",
     "reference": "Against an earlier version, made by hand",
+    "live": "Word by word",
     "extra": "Further figures",
 }
 
@@ -240,6 +242,7 @@ class ReportContext:
     pdf_href: str | None  # link to the PDF from the site, when one is built
     # experiment -> why its results no longer match the code (rendered with --allow-stale only)
     stale: Mapping[str, str] = field(default_factory=dict)
+    live_href: str | None = None  # the "Try the models" page (report/render/live.py), when the models were exported
 
     def as_template_vars(self) -> dict[str, object]:
         """Top-level template variables: the declared fields, shallow (objects stay typed)."""
@@ -316,6 +319,8 @@ def _experiment(
                 figs.append(numbering.figure(by_kind[item], f"{figure_src}/{by_kind[item].path.name}"))
             elif item_type == "table" and has_table[item]:
                 tabs.append(numbering.table(name, item, _table_title(item, results)))
+        if kind == "live" and not figs:
+            continue  # no exported model: no trace figure, no block
         blocks.append(Block(kind, BLOCK_TITLES[kind], tuple(figs), tuple(tabs)))
     return ExperimentContext(
         name=name,
@@ -359,6 +364,7 @@ def build_context(
     figure_src: str = "figures",
     studies: Mapping[str, StudyResults] | None = None,
     stale: Mapping[str, str] | None = None,
+    live_href: str | None = None,
     references: Mapping[str, Reference] | None = None,
 ) -> ReportContext:
     """Everything the templates show, numbered in document order.
@@ -399,4 +405,5 @@ def build_context(
         provenance_section=PROVENANCE_SECTION,
         pdf_href=pdf_href,
         stale=dict(stale or {}),
+        live_href=live_href,
     )
