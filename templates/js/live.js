@@ -48,7 +48,7 @@
   function decode(raw) {
     var bin = atob(raw.data), bytes = new Uint8Array(bin.length);
     for (var i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
-    var a = {};
+    var a = {}, shapes = {};
     Object.keys(raw.arrays).forEach(function (key) {
       var spec = raw.arrays[key], n = spec.shape.reduce(function (x, y) { return x * y; }, 1);
       var buf = bytes.buffer, off = spec.offset;
@@ -59,12 +59,12 @@
         for (var j = 0; j < n; j++) f[j] = halfToFloat(h[j]);
         a[key] = f;
       } else throw new Error("unknown dtype " + spec.dtype);
-      a[key].shape = spec.shape;
+      shapes[key] = spec.shape;
     });
     var m = raw.meta, index = new Map();
     raw.vocab.forEach(function (w, id) { if (id >= 2) index.set(w, id); });
     return {
-      meta: m, a: a, index: index, units: m.units, width: a.recurrent.shape[1], dim: a.table_q.shape[1],
+      meta: m, a: a, index: index, units: m.units, width: shapes.recurrent[1], dim: shapes.table_q[1],
       classes: m.classNames.length,
     };
   }
@@ -109,10 +109,11 @@
   };
 
   function output(model, feat) {
-    var a = model.a, U = model.units, C = a.dense_bias.length, z = new Float64Array(C);
+    var a = model.a, U = model.units, DB = a.dense_bias, DK = a.dense_kernel, C = DB.length;
+    var z = new Float64Array(C);
     for (var c = 0; c < C; c++) {
-      var s = a.dense_bias[c];
-      for (var k = 0; k < U; k++) s += feat[k] * a.dense_kernel[k * C + c];
+      var s = DB[c];
+      for (var k = 0; k < U; k++) s += feat[k] * DK[k * C + c];
       z[c] = s;
     }
     if (model.meta.output === "sigmoid") {
@@ -128,6 +129,7 @@
   // Runs the recurrence over ids; calls each(step, probabilities) after every word when `each` is given.
   function run(model, ids, each) {
     var a = model.a, m = model.meta, U = model.units, W = model.width, D = model.dim;
+    var TQ = a.table_q, TS = a.table_scale, K = a.kernel, RK = a.recurrent, BIAS = a.bias;
     var act = ACT[m.activation], ract = ACT[m.recurrentActivation], lstm = m.cell === "lstm";
     var h = new Float64Array(U), c = new Float64Array(U), z = new Float64Array(W), x = new Float64Array(D);
     var best = m.readout === "max" ? new Float64Array(U).fill(-Infinity) : null;
@@ -139,12 +141,12 @@
     }
     var before = output(model, readout());
     for (var t = 0; t < ids.length; t++) {
-      var id = ids[t], scale = a.table_scale[id], row = id * D, j, k;
-      for (j = 0; j < D; j++) x[j] = a.table_q[row + j] * scale;
-      for (j = 0; j < W; j++) z[j] = a.bias[j];
+      var id = ids[t], scale = TS[id], row = id * D, j, k;
+      for (j = 0; j < D; j++) x[j] = TQ[row + j] * scale;
+      for (j = 0; j < W; j++) z[j] = BIAS[j];
       if (m.folded) for (j = 0; j < W; j++) z[j] += x[j];
-      else for (k = 0; k < D; k++) { var xk = x[k], kr = k * W; for (j = 0; j < W; j++) z[j] += xk * a.kernel[kr + j]; }
-      for (k = 0; k < U; k++) { var hk = h[k], rr = k * W; for (j = 0; j < W; j++) z[j] += hk * a.recurrent[rr + j]; }
+      else for (k = 0; k < D; k++) { var xk = x[k], kr = k * W; for (j = 0; j < W; j++) z[j] += xk * K[kr + j]; }
+      for (k = 0; k < U; k++) { var hk = h[k], rr = k * W; for (j = 0; j < W; j++) z[j] += hk * RK[rr + j]; }
       if (!lstm) for (k = 0; k < U; k++) h[k] = act(z[k]);
       else for (k = 0; k < U; k++) {
         var ig = ract(z[k]), fg = ract(z[U + k]), gg = act(z[2 * U + k]), og = ract(z[3 * U + k]);
