@@ -71,6 +71,24 @@ def train_options(func):
     return wrapper
 
 
+def cluster_options(func):
+    """--jobs and --scheduler: where the training jobs run (report.pipeline.cluster). Apply below train_options."""
+
+    @click.option("--jobs", "-j", type=click.IntRange(min=1), default=1, show_default=True,
+                  help="Run the stale jobs (each experiment's seeds, each study) on a local Dask cluster of N "
+                       "worker processes sharing the cores; 1 trains here, one by one. Needs make-report[cluster].")
+    @click.option("--scheduler", metavar="ADDRESS", envvar="MAKE_REPORT_SCHEDULER", default=None,
+                  help="Send the jobs to the workers of a running Dask scheduler (tcp://host:8786) instead. "
+                       "Default: $MAKE_REPORT_SCHEDULER.")
+    @functools.wraps(func)
+    def wrapper(*args, options, jobs, scheduler, **kwargs):
+        import dataclasses
+
+        return func(*args, options=dataclasses.replace(options, jobs=jobs, scheduler=scheduler or None), **kwargs)
+
+    return wrapper
+
+
 def _check_names(names: tuple[str, ...]) -> list[str]:
     known = registry.all_names()
     for name in names:
@@ -104,6 +122,7 @@ def list_():
 @click.argument("names", nargs=-1, metavar="[NAME]...")
 @path_options
 @train_options
+@cluster_options
 def train(names, paths, options):
     """Train experiments (all by default) whose results are not fresh,
     and write build/results/NAME/.
@@ -135,6 +154,7 @@ def status(names, paths, options):
 @click.option("--pdf/--no-pdf", default=True, help="Write the PDF (build/report.pdf).")
 @path_options
 @train_options
+@cluster_options
 def all_(core, html, pdf, paths, options):
     """Train what is stale, then render the HTML site and the PDF.
 

@@ -19,8 +19,11 @@ def build_all(paths: BuildPaths, options: TrainOptions, *, html: bool = True, pd
     ``core``: only the experiments the assignment requires; the studies are neither trained nor shown.
     """
     t0 = time.perf_counter()
-    trained = train(registry.experiment_names(), paths, options)
-    if not core:
+    if options.distributed:  # --jobs N / --scheduler: one job graph, studies waiting only for what they read
+        trained = train(registry.experiment_names() + ([] if core else registry.study_names()), paths, options)
+    else:
+        trained = train(registry.experiment_names(), paths, options)
+    if not core and not options.distributed:
         t_core, t1 = time.perf_counter() - t0, time.perf_counter()
         trained += train(registry.study_names(), paths, options)
         if not options.quiet:

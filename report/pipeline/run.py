@@ -31,6 +31,13 @@ class TrainOptions:
     force: bool = False  # train even when the results are fresh
     seeds: int = 1  # train each experiment with this many seeds (seed, seed+1, ...); report the median run
     verbose: bool = False  # show TensorFlow's C++ start-up lines (hidden on a normal run)
+    # --- where the jobs run (not part of any key): report.pipeline.jobs and report.pipeline.cluster
+    jobs: int = 1  # > 1: a Dask LocalCluster of this many single-process workers
+    scheduler: str | None = None  # address of a running Dask scheduler: its workers train instead
+
+    @property
+    def distributed(self) -> bool:
+        return self.jobs > 1 or bool(self.scheduler)
 
 
 @dataclass(frozen=True)
@@ -74,9 +81,10 @@ def _applicable(name: str, config: Any, pairs: Mapping[str, Any]) -> Mapping[str
     return {k: v for k, v in pairs.items() if k in own or k not in experiment_fields}
 
 
-def current_key(name: str, paths: BuildPaths, config: Any) -> dict[str, str]:
+def current_key(name: str, paths: BuildPaths, config: Any, planned: Mapping[str, str] | None = None) -> dict[str, str]:
     """The key's parts. ``data`` covers every dataset the module reads (``DATASET`` or
-    ``DATASETS``) and, for a study, the keys of the results it reads (``DEPENDS``)."""
+    ``DATASETS``) and, for a study, the keys of the results it reads (``DEPENDS``): ``planned``
+    gives the keys of results about to be written (a job graph plans a study before its inputs exist)."""
     from report.data import source_checksums
 
     module = registry.load(name)
@@ -86,7 +94,7 @@ def current_key(name: str, paths: BuildPaths, config: Any) -> dict[str, str]:
     for dataset in datasets:
         checksums.update(source_checksums(dataset, paths.data, paths.cache))
     for upstream in getattr(module, "DEPENDS", ()):
-        checksums[f"results/{upstream}"] = upstream_key(paths, upstream)
+        checksums[f"results/{upstream}"] = (planned or {}).get(upstream) or upstream_key(paths, upstream)
     return keys.key_parts(module.__name__, config, checksums)
 
 
@@ -105,9 +113,11 @@ def _load_any(name: str) -> tuple[Any, str]:
     return results.load, results.RESULTS_FILE
 
 
-def freshness(name: str, paths: BuildPaths, options: TrainOptions, config: Any = None) -> Freshness:
-    """``config``: the name's config when the caller built it already (else built from ``options``)."""
-    parts = current_key(name, paths, config if config is not None else experiment_config(name, options))
+def freshness(name: str, paths: BuildPaths, options: TrainOptions, config: Any = None,
+              planned: Mapping[str, str] | None = None) -> Freshness:
+    """``config``: the name's config when the caller built it already (else built from ``options``);
+    ``planned``: see :func:`current_key`."""
+    parts = current_key(name, paths, config if config is not None else experiment_config(name, options), planned)
     if options.seeds > 1 and not registry.is_study(name):
         parts = {**parts, "config": keys.digest([parts["config"], options.seeds])}
     key = keys.combine(parts)
@@ -154,8 +164,14 @@ def require_fresh(paths: BuildPaths, options: TrainOptions, allow_stale: bool) -
 def train(names: Sequence[str], paths: BuildPaths, options: TrainOptions) -> list[results.Results]:
     """Train each named experiment whose results are not fresh and write ``build/results/<name>/``.
 
-    Returns the results of the experiments actually trained.
+    Returns the results of the experiments actually trained. With ``--jobs N`` or ``--scheduler`` the
+    runs are jobs on a Dask cluster (``report.pipeline.jobs``); otherwise they run here, one by one.
     """
+    if options.distributed:
+        from report.pipeline.jobs import train_on_cluster
+
+        return train_on_cluster(names, paths, options)
+    from report.pipeline.numerics import job_numerics
     from report.train.checkpoint import Checkpoints
 
     configs = {name: experiment_config(name, options) for name in names}  # fail on a bad --set first
@@ -176,7 +192,9 @@ def train(names: Sequence[str], paths: BuildPaths, options: TrainOptions) -> lis
         folder = results.results_dir(paths.results, name)
         t0 = time.perf_counter()
         if registry.is_study(name):  # a study: one run, no checkpoints, its own schema
-            res = registry.load(name).run(config, ctx).model_copy(update={"key_parts": dict(state.key_parts)})
+            with job_numerics():  # the numerics a Dask worker runs it with, so both give the same numbers
+                res = registry.load(name).run(config, ctx)
+            res = res.model_copy(update={"key_parts": dict(state.key_parts)})
             studies.save(folder, res)
         else:
             res, preds = _train_seeds(name, config, ctx, options.seeds)
@@ -190,12 +208,25 @@ def train(names: Sequence[str], paths: BuildPaths, options: TrainOptions) -> lis
 
 def _train_seeds(name: str, config: Any, ctx: Any, n_seeds: int) -> tuple[results.Results, results.Predictions]:
     """One run per seed (config.seed, +1, ...); the run of median accuracy, listing every seed."""
+    from report.pipeline.numerics import job_numerics
     from report.train.experiment import run_experiment
 
     runs = []
-    for i in range(n_seeds):
-        seed_config = dataclasses.replace(config, seed=config.seed + i)
-        runs.append(run_experiment(registry.load(name), seed_config, ctx))
+    for seed_config in seed_configs(config, n_seeds):
+        with job_numerics():  # the numerics a Dask worker runs it with, so both give the same numbers
+            runs.append(run_experiment(registry.load(name), seed_config, ctx))
+    return combine_seeds(name, runs, ctx.echo)
+
+
+def seed_configs(config: Any, n_seeds: int) -> list[Any]:
+    """The config of each seed's run: config.seed, config.seed + 1, ..."""
+    return [dataclasses.replace(config, seed=config.seed + i) for i in range(n_seeds)]
+
+
+def combine_seeds(name: str, runs: Sequence[tuple[results.Results, results.Predictions]],
+                  echo: Any) -> tuple[results.Results, results.Predictions]:
+    """The run of median accuracy (``runs`` in seed order), listing every seed's headline."""
+    n_seeds = len(runs)
     if n_seeds == 1:
         return runs[0]
     ranked = sorted(runs, key=lambda run: run[0].test.accuracy)
@@ -207,7 +238,7 @@ def _train_seeds(name: str, config: Any, ctx: Any, n_seeds: int) -> tuple[result
         )
         for r, _ in runs
     ]
-    ctx.echo(f"{name}: {n_seeds} seeds; reporting seed {res.provenance.seed}, the run of median accuracy")
+    echo(f"{name}: {n_seeds} seeds; reporting seed {res.provenance.seed}, the run of median accuracy")
     return res.model_copy(update={"seeds": summary}), preds
 
 

@@ -1,0 +1,122 @@
+"""The Dask client the jobs run on: a ``LocalCluster`` for ``--jobs N``, or an existing scheduler.
+
+``--jobs N`` starts N worker processes of one thread each (one job at a time per worker) and divides the
+machine's cores among them: each worker's TensorFlow gets ``cores // N`` intra- and inter-op threads,
+through ``TF_NUM_INTRAOP_THREADS`` / ``TF_NUM_INTEROP_THREADS`` set in the worker before TensorFlow is
+imported. ``--scheduler ADDRESS`` (or ``$MAKE_REPORT_SCHEDULER``) connects to a running ``dask scheduler``
+instead; its workers are set up by whoever started them (see the README, "More than one machine").
+
+Dask is an optional extra (``pip install 'make-report[cluster]'``): nothing here imports it at module level.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.util
+import logging
+import os
+from collections.abc import Callable, Iterator
+
+import click
+
+from report.pipeline import numerics
+
+SCHEDULER_ENV = "MAKE_REPORT_SCHEDULER"
+CONNECT_TIMEOUT = 10  # seconds to reach a scheduler before giving up
+INSTALL = "pip install 'make-report[cluster]'"
+
+
+def require_dask() -> None:
+    """One line on how to install Dask when it is missing."""
+    try:
+        import distributed  # noqa: F401
+    except ImportError:
+        raise click.ClickException(
+            f"--jobs and --scheduler run the jobs on Dask, which is not installed; install it with {INSTALL} "
+            "(in a checkout: pip install -e '.[cluster]')"
+        ) from None
+
+
+def cores() -> int:
+    """The cores this process may run on (its CPU affinity, which containers and SLURM narrow)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+def worker_threads(jobs: int) -> int:
+    """TensorFlow threads per worker when ``jobs`` workers share this machine."""
+    return max(1, cores() // jobs)
+
+
+def worker_environment(threads: int) -> dict[str, str]:
+    """Set in each worker process before TensorFlow starts: its share of the cores, one BLAS/OpenMP
+    thread (what Dask sets for workers anyway, and what :mod:`report.pipeline.numerics` gives every job),
+    and the client's TensorFlow flags (oneDNN, log level), so both sides run the same kernels."""
+    env = {
+        numerics.INTRA_ENV: str(threads),
+        numerics.INTER_ENV: str(threads),
+        "OMP_NUM_THREADS": "1",
+        "MKL_NUM_THREADS": "1",
+        "OPENBLAS_NUM_THREADS": "1",
+        "TF_CPP_MIN_LOG_LEVEL": os.environ.get("TF_CPP_MIN_LOG_LEVEL", "3"),
+    }
+    for name in ("TF_ENABLE_ONEDNN_OPTS", "TF_DETERMINISTIC_OPS", "CUDA_VISIBLE_DEVICES"):
+        if name in os.environ:
+            env[name] = os.environ[name]
+    return env
+
+
+def local_cluster(jobs: int, dashboard: bool = True):
+    """A ``LocalCluster`` of ``jobs`` single-threaded worker processes (the caller closes it)."""
+    require_dask()
+    from distributed import LocalCluster
+
+    return LocalCluster(
+        n_workers=jobs, threads_per_worker=1, processes=True, env=worker_environment(worker_threads(jobs)),
+        dashboard_address=":0" if dashboard else None,  # a free port: two builds on one machine do not clash
+        silence_logs=logging.ERROR,
+        memory_limit=0,  # training holds its memory for minutes: do not let the nanny restart a worker for it
+    )
+
+
+class SchedulerUnreachable(click.ClickException):
+    """``--scheduler`` names an address where no scheduler answers."""
+
+
+@contextlib.contextmanager
+def connect(jobs: int, scheduler: str | None, echo: Callable[[str], None]) -> Iterator[object]:
+    """A ``distributed.Client``: to ``scheduler`` when given, else to a ``LocalCluster`` of ``jobs`` workers."""
+    require_dask()
+    from distributed import Client
+
+    if scheduler:
+        try:
+            client = Client(scheduler, timeout=CONNECT_TIMEOUT, set_as_default=False)
+        except (OSError, TimeoutError, ValueError, TypeError) as exc:
+            reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise SchedulerUnreachable(
+                f"cannot reach the Dask scheduler at {scheduler} ({reason}); start one with `dask scheduler` "
+                f"and workers with `dask worker ADDRESS --nthreads 1`, or leave out --scheduler "
+                f"(and ${SCHEDULER_ENV}) to train on this machine"
+            ) from None
+        with client:
+            workers = client.scheduler_info().get("workers", {})
+            echo(f"scheduler {scheduler}: {len(workers)} worker(s)" + _dashboard(client, remote=True))
+            yield client
+        return
+    threads = worker_threads(jobs)
+    with local_cluster(jobs) as cluster, Client(cluster, set_as_default=False) as client:
+        echo(f"local cluster: {jobs} workers, {threads} TensorFlow thread(s) each" + _dashboard(client))
+        yield client
+
+
+def _dashboard(client, remote: bool = False) -> str:
+    """``; dashboard URL`` when the scheduler serves one (locally that needs Bokeh: ``pip install bokeh``)."""
+    if not remote and importlib.util.find_spec("bokeh") is None:
+        return ""
+    with contextlib.suppress(Exception):
+        if "dashboard" in client.scheduler_info().get("services", {}):
+            return f"; dashboard {client.dashboard_link}"
+    return ""

@@ -1,0 +1,124 @@
+"""The conditions every training job runs under, in-process and on a Dask worker alike, so that a seed gives
+the same numbers wherever it runs.
+
+Why this module exists (issue 14): the quick profile trained on a ``LocalCluster`` worker gave a different
+loss from the same seed trained in-process in some runs, and the same value as in-process in others. Thread
+counts were not the cause (1 or 2 intra/inter-op threads give bit-identical runs of these models), nor
+oneDNN (the same library and flags on both sides). The cause is **Python's global random stream**:
+``keras.utils.set_random_seed`` seeds it, and Keras then draws every unseeded layer's seed from it
+(``keras.src.random.seed_generator.make_default_seed``: ``random.randint``) while the model is built. On a
+Dask worker, other threads of the same process use that stream at the same time: the worker's event loop
+estimates the size of task data with ``dask.sizeof``, which calls ``random.sample`` (234 calls during one
+quick job, measured). Whether such a call lands between the seeding and the model's construction depends on
+timing, so a job got one of a few different initial weights and dropout seeds. In-process, nothing else
+draws from the stream, which is why the sequential path was always reproducible.
+
+:func:`job_numerics` fixes it for the length of one job:
+
+- Python's ``random`` functions draw from the global stream only in the job's thread; any other thread
+  gets a private generator of its own for the duration (so Dask's sampling no longer moves the job's seeds);
+- BLAS and OpenMP pools (NumPy, SciPy, scikit-learn) use one thread, as Dask sets for its workers with
+  ``OMP_NUM_THREADS=1``: a reduction split over two threads sums in another order than over one, so the
+  sequential path must use the same count as the workers;
+- TensorFlow's intra- and inter-op thread counts are taken from ``TF_NUM_INTRAOP_THREADS`` /
+  ``TF_NUM_INTEROP_THREADS`` when set (a worker of ``--jobs N`` gets its share of the cores), applied before
+  TensorFlow starts; op determinism is enabled by the training loop (``report.train.loop.set_seed``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import random
+import threading
+from collections.abc import Iterator
+
+# the module-level functions of ``random``: each is a bound method of one hidden global Random instance
+_RANDOM_FUNCTIONS = tuple(
+    name for name in (
+        "seed", "random", "uniform", "triangular", "randint", "choice", "choices", "randrange", "sample",
+        "shuffle", "normalvariate", "lognormvariate", "expovariate", "vonmisesvariate", "gammavariate", "gauss",
+        "betavariate", "paretovariate", "weibullvariate", "getstate", "setstate", "getrandbits", "randbytes",
+        "binomialvariate",
+    )
+    if hasattr(random, name)
+)
+_lock = threading.Lock()  # one job at a time owns the global stream in a process
+
+INTRA_ENV = "TF_NUM_INTRAOP_THREADS"
+INTER_ENV = "TF_NUM_INTEROP_THREADS"
+
+
+@contextlib.contextmanager
+def own_random_stream() -> Iterator[None]:
+    """Python's global random stream belongs to the calling thread until the block ends; calls from
+    other threads (Dask's event loop, say) draw from a separate generator meanwhile."""
+    owner = threading.get_ident()
+    others = random.Random()
+    with _lock:
+        saved = {name: getattr(random, name) for name in _RANDOM_FUNCTIONS}
+
+        def routed(name: str):
+            mine, theirs = saved[name], getattr(others, name)
+
+            def call(*args, **kwargs):
+                return (mine if threading.get_ident() == owner else theirs)(*args, **kwargs)
+
+            call.__name__ = name
+            return call
+
+        for name in _RANDOM_FUNCTIONS:
+            setattr(random, name, routed(name))
+        try:
+            yield
+        finally:
+            for name, function in saved.items():
+                setattr(random, name, function)
+
+
+@contextlib.contextmanager
+def one_blas_thread() -> Iterator[None]:
+    """BLAS and OpenMP pools limited to one thread for the block (as on a Dask worker)."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # scikit-learn depends on it; without it there is nothing to limit
+        yield
+        return
+    with threadpool_limits(limits=1):
+        yield
+
+
+def tensorflow_threads() -> tuple[int, int] | None:
+    """(intra, inter) op threads from the environment, or None to keep TensorFlow's defaults."""
+    intra, inter = os.environ.get(INTRA_ENV), os.environ.get(INTER_ENV)
+    if not intra and not inter:
+        return None
+    return int(intra or inter), int(inter or intra)
+
+
+def configure_tensorflow(verbose: bool = False) -> None:
+    """Import TensorFlow (quietly) and set its thread counts from the environment before it starts.
+
+    When TensorFlow has started already with other counts, they cannot change any more: that is left as
+    it is (the counts do not change these models' numbers; they only share the cores)."""
+    from report.train import tensorflow
+
+    tensorflow.load(verbose)
+    threads = tensorflow_threads()
+    if threads is None:
+        return
+    import tensorflow as tf
+
+    intra, inter = threads
+    with contextlib.suppress(RuntimeError):  # "cannot be modified after initialization"
+        if tf.config.threading.get_intra_op_parallelism_threads() != intra:
+            tf.config.threading.set_intra_op_parallelism_threads(intra)
+        if tf.config.threading.get_inter_op_parallelism_threads() != inter:
+            tf.config.threading.set_inter_op_parallelism_threads(inter)
+
+
+@contextlib.contextmanager
+def job_numerics() -> Iterator[None]:
+    """Run one training job (an experiment's seed or a study) under the same numerics everywhere."""
+    with own_random_stream(), one_blas_thread():
+        yield
