@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pytest
 
 from report.results import experiment as results
@@ -50,10 +51,15 @@ def test_several_seeds_report_the_median_run_and_the_spread(small_data, tmp_path
     train(small_data, build, names=("reuters_lstm",))  # the report needs both
     res = results.load(build / "results" / "imdb_simplernn")
     assert [s.seed for s in res.seeds] == [42, 43, 44]
-    accuracies = sorted(s.accuracy for s in res.seeds)
-    assert res.test.accuracy == accuracies[1]  # the run shown is the one of median accuracy
-    mean, sd = res.seed_summary["accuracy"]
-    assert mean == pytest.approx(sum(accuracies) / 3) and sd >= 0
+    accuracies = [s.accuracy for s in res.seeds]
+    assert res.test.accuracy == sorted(accuracies)[1]  # the run shown is the one of median accuracy
+    shown = next(s for s in res.seeds if s.seed == res.provenance.seed)
+    assert shown.accuracy == res.test.accuracy and shown.macro_f1 == pytest.approx(res.test.macro_f1)
+    # the spread is the sample standard deviation (n - 1) of the seeds' own records, for every metric shown
+    for metric in ("accuracy", "roc_auc", "macro_f1"):
+        values = np.array([getattr(s, metric) for s in res.seeds])
+        mean, sd = res.seed_summary[metric]
+        assert mean == pytest.approx(values.mean()) and sd == pytest.approx(values.std(ddof=1)), metric
     # a different number of seeds is a different build: the single-seed results are stale against it
     status = run_cli("status", "imdb_simplernn", "--data-dir", str(small_data), "--build-dir", str(build),
                      "--quick", "--set", "epochs=3").output
@@ -62,6 +68,8 @@ def test_several_seeds_report_the_median_run_and_the_spread(small_data, tmp_path
     run_cli("render", "--no-pdf", "--quiet", "--allow-stale", "--data-dir", str(small_data), "--build-dir", str(build))
     html = (build / "site" / "index.html").read_text()
     assert "Trained with 3 seeds (42, 43, 44)" in html and f"seed {res.provenance.seed}, the run of median" in html
+    mean, sd = res.seed_summary["accuracy"]
+    assert f"test accuracy {mean:.3f} &plusmn; {sd:.3f}" in html
 
 
 def test_render_refuses_stale_results_and_marks_them_with_allow_stale(small_data, tmp_path):

@@ -90,20 +90,43 @@ def test_baseline_beats_the_majority_class_on_the_small_corpora(trained):
     assert s.headline["imdb.majority.roc_auc"] == pytest.approx(0.5)
 
 
-def test_examples_are_the_most_confident_predictions(trained):
-    _, build = trained
-    s = _study(build, "examples")
-    preds = results.load_predictions(build / "results" / "imdb_simplernn")
+@pytest.fixture(scope="module")
+def mixed_examples(trained, tmp_path_factory) -> tuple[results.Predictions, studies.StudyResults]:
+    """The examples study run again on IMDB predictions made to hold both right and wrong answers at
+    distinct confidences (a model trained on the small corpora may get every review right):
+    (those predictions, the study)."""
+    import shutil
+
+    data, build = trained
+    copy = tmp_path_factory.mktemp("examples") / "build"
+    shutil.copytree(build, copy)
+    folder = copy / "results" / "imdb_simplernn"
+    preds = results.load_predictions(folder)
+    n = len(preds.y_true)
+    conf = 0.55 + 0.4 * np.random.default_rng(0).permutation(n) / n  # all distinct, in (0.5, 1)
+    predicted = np.where(np.arange(n) % 3 == 0, 1 - preds.y_true, preds.y_true)  # every third one wrong
+    y_prob = np.empty((n, 2), dtype=np.float32)
+    y_prob[np.arange(n), predicted] = conf
+    y_prob[np.arange(n), 1 - predicted] = 1 - conf
+    mixed = results.Predictions(y_true=preds.y_true, y_prob=y_prob, ids=preds.ids)
+    results.save(folder, results.load(folder), mixed)
+    run_cli("train", "examples", "--force", "--data-dir", str(data), "--build-dir", str(copy), "--quick", "--quiet")
+    return results.load_predictions(folder), _study(copy, "examples")
+
+
+def test_examples_are_the_most_confident_predictions(mixed_examples):
+    preds, s = mixed_examples
     conf = preds.y_prob.max(axis=1)
     ok = preds.y_pred == preds.y_true
+    assert ok.sum() >= 2 and (~ok).sum() >= 2  # the case the study exists for: both kinds to choose from
     rows = s.table("imdb").records()
     by_id = {str(i): k for k, i in enumerate(preds.ids)}
-    right = [r for r in rows if r["kind"] == "right"]
-    if ok.any():
-        assert conf[by_id[right[0]["id"]]] == pytest.approx(conf[ok].max())
-    wrong = [r for r in rows if r["kind"] == "wrong"]
-    if (~ok).any():
-        assert conf[by_id[wrong[0]["id"]]] == pytest.approx(conf[~ok].max())
+    per_kind = examples.Config().per_kind
+    for kind, mask in (("right", ok), ("wrong", ~ok)):
+        shown = [by_id[r["id"]] for r in rows if r["kind"] == kind]
+        expected = np.flatnonzero(mask)[np.argsort(-conf[mask], kind="stable")][:per_kind]
+        assert shown == expected.tolist(), kind  # the most confident of their kind, most confident first
+        assert all(ok[i] == (kind == "right") for i in shown)
     for r in rows:
         assert len(r["excerpt"]) <= 300
         assert r["P(positive)"] == pytest.approx(float(preds.y_prob[by_id[r["id"]], 1]), abs=1e-6)
