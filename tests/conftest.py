@@ -107,3 +107,22 @@ def rendered(tmp_path_factory):
     all_results = write_both(paths.results)
     output = build(paths, quiet=True, meta=render_meta())
     return paths, output, all_results
+
+
+# --- the browser: one headless Chromium for every browser test ------------------------------------------------
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium driven headless by Playwright, launched once per session (tests open their own
+    contexts); the test is skipped when /usr/bin/chromium is not installed."""
+    if not CHROMIUM.exists():
+        pytest.skip(f"needs Chromium at {CHROMIUM} (Debian: apt-get install chromium)")
+    sync_api = pytest.importorskip("playwright.sync_api", reason="needs Playwright (pip install -e '.[test]')")
+    with sync_api.sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield b
+        b.close()

@@ -1,22 +1,18 @@
-"""The site in a real browser, served under a sub-path as GitHub Pages does (https://user.github.io/<repo>/)."""
+"""The site in a real browser, served under a sub-path as GitHub Pages does (https://user.github.io/<repo>/).
+
+``browser`` is the session's Chromium from tests/conftest.py."""
 
 from __future__ import annotations
 
 import functools
 import http.server
 import threading
-from pathlib import Path
 
 import pytest
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
 SUBPATH = "/my-repo/"
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium (apt-get install chromium)"),
-]
+pytestmark = pytest.mark.browser  # the `browser` fixture (tests/conftest.py) skips when Chromium is missing
 
 
 class _Quiet(http.server.SimpleHTTPRequestHandler):
@@ -41,18 +37,8 @@ def served(rendered, tmp_path_factory):
     server.server_close()
 
 
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield b
-        b.close()
-
-
 @pytest.mark.parametrize(("width", "scheme"), [(390, "light"), (1280, "dark")])
-def test_page_loads_cleanly(served, browser, width, scheme):
+def test_page_loads_cleanly(browser, served, width, scheme):
     url, output = served
     context = browser.new_context(viewport={"width": width, "height": 900}, color_scheme=scheme)
     page = context.new_page()
@@ -82,7 +68,7 @@ def test_page_loads_cleanly(served, browser, width, scheme):
     context.close()
 
 
-def test_dark_mode_keeps_figures_on_a_light_card(served, browser):
+def test_dark_mode_keeps_figures_on_a_light_card(browser, served):
     url, _ = served
     context = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme="dark")
     page = context.new_page()
