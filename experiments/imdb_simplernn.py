@@ -11,12 +11,14 @@ from dataclasses import dataclass
 
 from report.settings import (
     Count,
+    Flag,
     Fraction,
     Keep,
     Monitor,
     Positive,
     Power,
     Rate,
+    Readout,
     Seed,
     Size,
     VocabSize,
@@ -42,6 +44,10 @@ class Config:
     units: Count = 32  # larger SimpleRNNs overfit faster and do not score higher on validation
     learning_rate: Positive = 5e-4  # Adam; 1e-3 made the SimpleRNN's validation loss jumpy
     clipnorm: Positive = 1.0  # caps exploding gradients, the SimpleRNN's other failure mode
+    # XLA-compiled training and prediction steps (bench/bench_train.py: see the README's speed table)
+    jit_compile: Flag = True
+    # Last hidden state (the assignment's plain form) or the maximum over all states
+    readout: Readout = "last"
     batch_size: Count = 64
     epochs: Count = 10  # an upper bound: the SimpleRNN peaks after 1-3 epochs
     # The SimpleRNN's validation curves zig-zag (0.855 -> 0.872 -> 0.866 -> 0.878): a patience of 2
@@ -65,21 +71,30 @@ def build_model(config: Config, n_classes: int):
     import keras
     from keras import layers
 
+    from report.train.layers import MaskedMaxOverTime
+    from report.train.loop import compile_model
+
+    readout = [MaskedMaxOverTime()] if config.readout == "max" else []
     model = keras.Sequential(
         [
-            keras.Input(shape=(config.maxlen,), dtype="int32"),
+            # any length: each batch is cut to its own longest review (see report.train.batching)
+            keras.Input(shape=(None,), dtype="int32"),
             # word ids -> dense vectors; id 0 is padding and is masked out of the recurrence
             layers.Embedding(config.vocab_size, config.embedding_dim, mask_zero=True),
             # regularise by dropping entire word vectors rather than single coordinates
             layers.SpatialDropout1D(config.spatial_dropout),
-            # the recurrent layer: its last hidden state summarises the review
-            layers.SimpleRNN(config.units),
+            # the recurrent layer: its last hidden state ("last") or every state ("max") summarises the review
+            layers.SimpleRNN(config.units, return_sequences=config.readout == "max"),
+            # "max": each unit's largest value over the review's steps, so every step has a short path out
+            *readout,
             # one sigmoid unit: P(positive)
             layers.Dense(1, activation="sigmoid"),
         ],
         name=NAME,
     )
-    model.compile(
+    compile_model(
+        model,
+        jit_compile=config.jit_compile,
         optimizer=keras.optimizers.Adam(learning_rate=config.learning_rate, clipnorm=config.clipnorm),
         loss="binary_crossentropy",
         metrics=["accuracy"],

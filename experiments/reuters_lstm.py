@@ -11,12 +11,14 @@ from dataclasses import dataclass
 
 from report.settings import (
     Count,
+    Flag,
     Fraction,
     Keep,
     Monitor,
     Positive,
     Power,
     Rate,
+    Readout,
     Seed,
     Size,
     VocabSize,
@@ -44,6 +46,10 @@ class Config:
     units: Count = 64  # 128 units took ~4x as long for ~1 point of accuracy
     learning_rate: Positive = 2e-3  # Adam; a smaller LSTM tolerates a larger step
     clipnorm: Positive = 1.0  # caps the occasional exploding gradient
+    # XLA-compiled training and prediction steps (bench/bench_train.py: see the README's speed table)
+    jit_compile: Flag = True
+    # Last hidden state (the assignment's plain form) or the maximum over all states
+    readout: Readout = "last"
     batch_size: Count = 32
     epochs: Count = 40  # an upper bound: early stopping ends training
     patience: Count = 5  # validation accuracy creeps up in small steps with plateaus of 2-4 epochs
@@ -70,21 +76,30 @@ def build_model(config: Config, n_classes: int):
     import keras
     from keras import layers
 
+    from report.train.layers import MaskedMaxOverTime
+    from report.train.loop import compile_model
+
+    readout = [MaskedMaxOverTime()] if config.readout == "max" else []
     model = keras.Sequential(
         [
-            keras.Input(shape=(config.maxlen,), dtype="int32"),
+            # any length: each batch is cut to its own longest wire (see report.train.batching)
+            keras.Input(shape=(None,), dtype="int32"),
             # word ids -> dense vectors; id 0 is padding and is masked out of the recurrence
             layers.Embedding(config.vocab_size, config.embedding_dim, mask_zero=True),
             # regularise by dropping entire word vectors rather than single coordinates
             layers.SpatialDropout1D(config.spatial_dropout),
-            # the gated recurrent layer: its last hidden state summarises the wire
-            layers.LSTM(config.units),
+            # the gated recurrent layer: its last hidden state ("last") or every state ("max") summarises the wire
+            layers.LSTM(config.units, return_sequences=config.readout == "max"),
+            # "max": each unit's largest value over the wire's steps, so every step has a short path out
+            *readout,
             # one probability per topic
             layers.Dense(n_classes, activation="softmax"),
         ],
         name=NAME,
     )
-    model.compile(
+    compile_model(
+        model,
+        jit_compile=config.jit_compile,
         optimizer=keras.optimizers.Adam(learning_rate=config.learning_rate, clipnorm=config.clipnorm),
         loss="sparse_categorical_crossentropy",
         metrics=["accuracy"],

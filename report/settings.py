@@ -94,6 +94,7 @@ Rate = Annotated[float, Range(0, 1, open_high=True)]  # dropout: 0 (none) up to,
 Power = Annotated[float, Range(0, 1)]  # class-weight exponent: 0 none, 1 balanced
 Monitor = Annotated[str, OneOf(("val_loss", "val_accuracy", "val_macro_f1"))]
 Keep = Annotated[str, OneOf(("last", "first"))]  # which tokens of a long text stay
+Readout = Annotated[str, OneOf(("last", "max"))]  # last hidden state, or the maximum over all states
 Lengths = Annotated[tuple[int, ...], Each(Range(1, whole=True))]
 Flag = Annotated[bool, OneOf((True, False))]
 

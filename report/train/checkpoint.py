@@ -4,7 +4,10 @@ Layout of ``build/checkpoints/<experiment>/``:
 
 - ``state.json``: the loop's state (history, best epoch, patience counter) and
   the experiment's key; written last, so it is the commit point of an epoch.
-- ``epoch-NNN.keras``: the model after epoch NNN, optimizer state included.
+- ``epoch-NNN.weights.h5``: the model's and the optimizer's variables after epoch
+  NNN. A resumed run builds the model afresh (so it is compiled exactly as an
+  uninterrupted one, XLA included: a saved ``.keras`` model comes back without
+  it) and loads these into it.
 - ``best-NNN.npz``: the weights of the best epoch so far: the model's variables
   only. (A Keras weights file would also carry the optimizer's variables, and
   loading the best epoch's into a resumed run would rewind the optimizer to that
@@ -72,15 +75,15 @@ class Checkpoints:
     notes: list[str] = field(default_factory=list, compare=False)
 
     def _model_file(self, epoch: int) -> Path:
-        return self.folder / f"epoch-{epoch:03d}.keras"
+        return self.folder / f"epoch-{epoch:03d}.weights.h5"
 
     def _best_file(self, epoch: int) -> Path:
         return self.folder / f"best-{epoch:03d}.npz"
 
     def save(self, model, state: LoopState, best_weights: list) -> None:
         epoch = len(state.history)
-        with atomic.atomic_path(self._model_file(epoch)) as tmp:
-            model.save(tmp)
+        with atomic.atomic_path(self._model_file(epoch), suffix=".weights.h5") as tmp:
+            model.save_weights(tmp)
         best = self._best_file(state.best_epoch)
         if not best.exists() or state.best_epoch == epoch:
             with atomic.atomic_path(best, suffix=".npz") as tmp:
@@ -94,27 +97,30 @@ class Checkpoints:
             if path.name not in keep and not path.name.startswith("."):
                 path.unlink(missing_ok=True)
 
-    def resume(self, model):
-        """(model, state) after the last completed epoch, or (the given model, None) to start afresh.
-
-        The returned model is the one saved, optimizer state included."""
+    def resume(self, model) -> LoopState | None:
+        """The loop's state after the last completed epoch, with that epoch's model and optimizer
+        variables loaded into ``model`` (built and compiled afresh); None to start afresh."""
         path = self.folder / STATE_FILE
         if not path.exists():
-            return model, None
+            return None
+        model.optimizer.build(model.trainable_variables)  # so the optimizer's saved variables load too
+        initial = (model.get_weights(), [v.numpy() for v in model.optimizer.variables])
         try:
             raw = json.loads(path.read_text(encoding="utf-8"))
             if raw.get("key") != self.key:
                 self._note(f"{self.folder}: checkpoint is from another config, code or data; starting afresh")
                 self.clear()
-                return model, None
+                return None
             state = LoopState.from_json(raw)
-            import keras
-
-            return keras.models.load_model(self._model_file(raw["epoch"])), state
+            model.load_weights(self._model_file(raw["epoch"]))
+            return state
         except Exception as exc:  # any unreadable checkpoint: report in one line and start afresh
             self._note(f"{path}: unreadable checkpoint ({type(exc).__name__}); starting afresh")
+            model.set_weights(initial[0])  # undo a partial load
+            for variable, value in zip(model.optimizer.variables, initial[1]):
+                variable.assign(value)
             self.clear()
-            return model, None
+            return None
 
     def best_weights(self, state: LoopState) -> list:
         """The best epoch's weights, in ``model.get_weights()`` order; the model is not touched."""

@@ -18,8 +18,16 @@ from sklearn.model_selection import train_test_split
 from report.data import TextDataset
 from report.results.experiment import EpochRecord
 from report.train import metrics, tensorflow
+from report.train.batching import (
+    Batch,
+    bucket_lengths,
+    epoch_batches,
+    inference_batches,
+    token_lengths,
+)
 from report.train.checkpoint import Checkpoints, LoopState
 from report.train.context import RunContext
+from report.train.progress import progress_callbacks
 
 
 @dataclass(frozen=True)
@@ -100,17 +108,76 @@ def _reseed(model, seed: int, epoch: int) -> None:
             generator.state.assign(np.array([epoch_seed, 0], dtype=generator.state.dtype))
 
 
+def compile_model(model, *, jit_compile: bool, **compile_kwargs) -> None:
+    """``model.compile(jit_compile=..., **compile_kwargs)`` that keeps XLA on under op determinism.
+
+    Keras 3 silently turns ``jit_compile=True`` off when TensorFlow's op determinism is
+    enabled. XLA on the CPU trains bit-identically run after run with the same seed (the
+    determinism tests check it), so determinism is switched off for the ``compile`` call
+    only and restored. Raises when Keras still turned XLA off.
+    """
+    from tensorflow.python.framework import config as tf_config
+
+    deterministic = tf_config.is_op_determinism_enabled()
+    if jit_compile and deterministic:
+        tf_config.disable_op_determinism()
+    try:
+        model.compile(jit_compile=jit_compile, **compile_kwargs)
+    finally:
+        if jit_compile and deterministic:
+            tf_config.enable_op_determinism()
+    if bool(model.jit_compile) != bool(jit_compile):
+        raise RuntimeError(f"Keras turned jit_compile={jit_compile} into {model.jit_compile}")
+
+
+def sample_weights(y: np.ndarray, class_weight: dict[int, float] | None) -> np.ndarray:
+    """Keras' ``class_weight`` as one float32 weight per example (all 1 without class weights)."""
+    if class_weight is None:
+        return np.ones(len(y), dtype=np.float32)
+    table = np.zeros(max(class_weight) + 1, dtype=np.float32)
+    for k, v in class_weight.items():
+        table[k] = v
+    return table[np.asarray(y)]
+
+
+def bucketed_dataset(x: np.ndarray, y: np.ndarray, weights: np.ndarray, batches: list[Batch]):
+    """A one-pass ``tf.data.Dataset`` of ``(x[rows][:, -L:], y[rows], weights[rows])`` in ``batches`` order.
+
+    The time dimension is left unknown, so the training step is traced once per batch shape;
+    under XLA one executable is compiled per (batch size, bucket length): at most twice the
+    number of buckets. The next batch is cut while the current one trains (prefetch)."""
+    import tensorflow as tf
+
+    def generate():
+        for b in batches:
+            yield x[b.rows][:, -b.length:], y[b.rows], weights[b.rows]
+
+    signature = (
+        tf.TensorSpec((None, None), tf.as_dtype(x.dtype)),
+        tf.TensorSpec((None,), tf.as_dtype(y.dtype)),
+        tf.TensorSpec((None,), tf.float32),
+    )
+    ds = tf.data.Dataset.from_generator(generate, output_signature=signature)
+    return ds.apply(tf.data.experimental.assert_cardinality(len(batches))).prefetch(2)
+
+
 def fit(model, split: Split, settings: FitSettings, ctx: RunContext, name: str, n_classes: int,
         checkpoints: Checkpoints | None = None) -> tuple[Any, FitOutcome]:
     """Fit one epoch at a time with early stopping on the validation split.
 
-    After each epoch the model, the best weights so far and the loop's state are
-    checkpointed atomically; an interrupted run resumes from the last completed
-    epoch. The best epoch's weights are restored at the end.
+    Each epoch's batches group examples of similar length and are cut to a few fixed
+    bucket lengths (``report.train.batching``): the recurrent layer does not step through
+    padding it does not need. The batch order is a function of (seed, epoch).
+
+    After each epoch the model (optimizer state included), the best weights so far and
+    the loop's state are checkpointed atomically; an interrupted run resumes from the
+    last completed epoch. The best epoch's weights are restored at the end.
     """
     better = (lambda a, b: a < b) if settings.monitor.endswith("loss") else (lambda a, b: a > b)
-    weights = class_weights(split.y_train, n_classes, settings.class_weight_power)
-    model, state = checkpoints.resume(model) if checkpoints else (model, None)
+    weights = sample_weights(split.y_train, class_weights(split.y_train, n_classes, settings.class_weight_power))
+    lengths = token_lengths(split.x_train)
+    buckets = bucket_lengths(split.x_train.shape[1])
+    state = checkpoints.resume(model) if checkpoints else None
     if state is None:
         state = LoopState()
     elif state.history:
@@ -120,10 +187,13 @@ def fit(model, split: Split, settings: FitSettings, ctx: RunContext, name: str, 
         epoch = len(state.history) + 1
         _reseed(model, settings.seed, epoch)
         t0 = time.perf_counter()
+        batches = epoch_batches(lengths, settings.batch_size, settings.seed, epoch, buckets)
         h = model.fit(
-            split.x_train, split.y_train,
-            epochs=1, batch_size=settings.batch_size, class_weight=weights, shuffle=True, verbose=0,
+            bucketed_dataset(split.x_train, split.y_train, weights, batches),
+            epochs=1, verbose=0, callbacks=progress_callbacks(ctx, f"{name} epoch {epoch}/{settings.epochs}",
+                                                              len(batches)),
         ).history
+        ctx.clear_line()
         record = EpochRecord(
             epoch=epoch, loss=float(h["loss"][0]), accuracy=float(h["accuracy"][0]),
             **validation_scores(model, split, n_classes), seconds=time.perf_counter() - t0,
@@ -154,7 +224,7 @@ def validation_scores(model, split: Split, n_classes: int) -> dict[str, float]:
     Computed here rather than by Keras so that the macro F1 (what the rare Reuters topics
     move) is measured on validation data too, without a second pass over the split.
     """
-    prob = predict_proba(model, split.x_val, batch_size=512)
+    prob = predict_proba(model, split.x_val)
     pred = prob.argmax(axis=1)
     return {
         "val_loss": metrics.log_loss(split.y_val, prob),
@@ -164,10 +234,24 @@ def validation_scores(model, split: Split, n_classes: int) -> dict[str, float]:
     }
 
 
-def predict_proba(model, x: np.ndarray, batch_size: int) -> np.ndarray:
-    """(n, C) class probabilities; a single sigmoid output becomes two columns."""
-    p = np.asarray(model.predict(x, batch_size=batch_size, verbose=0), dtype=np.float64)
-    if p.ndim == 1 or p.shape[1] == 1:
-        p = p.reshape(-1)
-        return np.stack([1.0 - p, p], axis=1)
-    return p
+def predict_proba(model, x: np.ndarray, batch_size: int = 512) -> np.ndarray:
+    """(n, C) class probabilities; a single sigmoid output becomes two columns.
+
+    Predicted in length-sorted batches cut to their bucket and padded with empty rows to
+    ``batch_size`` (so XLA compiles one predict step per bucket), rows put back in order."""
+    out = None
+    for b in inference_batches(token_lengths(x), batch_size, bucket_lengths(x.shape[1])):
+        n = len(b.rows)
+        xb = x[b.rows][:, -b.length:]
+        if n < batch_size:
+            xb = np.concatenate([xb, np.zeros((batch_size - n, b.length), dtype=xb.dtype)])
+        p = np.asarray(model.predict_on_batch(xb), dtype=np.float64)[:n]
+        if out is None:
+            out = np.empty((len(x),) + p.shape[1:], dtype=np.float64)
+        out[b.rows] = p
+    if out is None:
+        raise ValueError("no rows to predict")
+    if out.ndim == 1 or out.shape[1] == 1:
+        out = out.reshape(-1)
+        return np.stack([1.0 - out, out], axis=1)
+    return out

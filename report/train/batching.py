@@ -1,0 +1,163 @@
+"""Length-bucketed batches for pre-padded token arrays: plain numpy, no TensorFlow.
+
+A recurrent layer costs time per time step, padded or not. When every batch is
+padded to ``maxlen``, most of an IMDB epoch is spent stepping through padding.
+Here each epoch's batches hold examples of similar length, and each batch is cut
+to the smallest of a few fixed *bucket lengths* that fits its longest example.
+A fixed, short list of lengths matters under XLA (``jit_compile=True``), which
+compiles once per distinct input shape.
+
+The arrays are padded at the front (Keras ``padding='pre'``, whichever end of a
+long text was kept), so the tokens of a row are its last ``length`` columns and a
+batch is simply::
+
+    for batch in epoch_batches(lengths, batch_size, seed, epoch, buckets):
+        xb = x[batch.rows][:, -batch.length:]
+
+Typical use::
+
+    lengths = token_lengths(x_train)                  # from the padded array itself
+    buckets = bucket_lengths(x_train.shape[1])        # e.g. (16, 24, ..., 400)
+    batches = epoch_batches(lengths, 64, seed, epoch, buckets)
+
+The batch order depends only on ``(seed, epoch)`` (its own ``numpy`` generator,
+no global random state), so a run resumed at epoch ``e`` sees the same batches
+as an uninterrupted one.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import NamedTuple
+
+import numpy as np
+
+
+class Batch(NamedTuple):
+    """One batch: ``rows`` index the full arrays; ``length`` is the number of
+    trailing columns to keep (``x[rows][:, -length:]``)."""
+
+    rows: np.ndarray  # int64 row indices
+    length: int
+
+
+def token_lengths(x: np.ndarray) -> np.ndarray:
+    """Tokens per row of a front-padded (n, maxlen) id array: ``maxlen`` minus the
+    position of the first non-zero id; 0 for an all-padding row.
+
+    Computed from the array itself, so it stays correct after any split or subset
+    (and equals ``min(raw length, maxlen)`` for the project's loader).
+    """
+    x = np.asarray(x)
+    if x.ndim != 2:
+        raise ValueError(f"expected a 2-D (n, maxlen) array, got shape {x.shape}")
+    nonzero = x != 0
+    first = nonzero.argmax(axis=1)
+    return np.where(nonzero.any(axis=1), x.shape[1] - first, 0).astype(np.int64)
+
+
+def bucket_lengths(maxlen: int, *, ratio: float = 1.25, shortest: int = 16, multiple: int = 8) -> tuple[int, ...]:
+    """A short increasing tuple of padded lengths ending with ``maxlen``.
+
+    A geometric ladder down from ``maxlen`` (each length about ``1/ratio`` of the
+    next, rounded up to a multiple of ``multiple``) until ``shortest``. A geometric
+    ladder bounds the padding a batch can gain from rounding up to its bucket by
+    ``ratio - 1`` whatever the length distribution, and it depends on ``maxlen`` only,
+    not on the data, so the set of compiled shapes is known in advance. The default
+    ratio 1.25 gives 10 lengths for maxlen 400 and 6 for maxlen 100.
+    """
+    if maxlen < 1:
+        raise ValueError(f"maxlen must be >= 1, got {maxlen}")
+    if ratio <= 1:
+        raise ValueError(f"ratio must be > 1, got {ratio}")
+    out = [int(maxlen)]
+    while True:
+        nxt = int(math.ceil(out[-1] / ratio / multiple) * multiple)
+        if nxt < shortest or nxt >= out[-1]:
+            break
+        out.append(nxt)
+    return tuple(sorted(out))
+
+
+def _fit_bucket(max_len: np.ndarray, buckets: tuple[int, ...]) -> np.ndarray:
+    """Smallest bucket >= each value (values are already clipped to the largest bucket)."""
+    b = np.asarray(buckets, dtype=np.int64)
+    return b[np.searchsorted(b, max_len, side="left")]
+
+
+def _check(lengths: np.ndarray, batch_size: int, buckets: tuple[int, ...]) -> tuple[np.ndarray, tuple[int, ...]]:
+    if batch_size < 1:
+        raise ValueError(f"batch_size must be >= 1, got {batch_size}")
+    buckets = tuple(sorted({int(b) for b in buckets}))
+    if not buckets or buckets[0] < 1:
+        raise ValueError(f"bucket lengths must be >= 1, got {buckets}")
+    lengths = np.asarray(lengths, dtype=np.int64)
+    if lengths.ndim != 1:
+        raise ValueError(f"lengths must be 1-D, got shape {lengths.shape}")
+    if (lengths < 0).any():
+        raise ValueError("lengths must be >= 0")
+    # longer than maxlen: the array holds only the last maxlen tokens; 0 tokens: any length will do
+    return np.minimum(lengths, buckets[-1]), buckets
+
+
+def epoch_batches(
+    lengths: np.ndarray,
+    batch_size: int,
+    seed: int,
+    epoch: int,
+    buckets: tuple[int, ...],
+    *,
+    chunk_batches: int = 50,
+) -> list[Batch]:
+    """The training batches of one epoch, each example exactly once.
+
+    1. shuffle all rows with a generator seeded by ``(seed, epoch)``;
+    2. cut the shuffled rows into chunks of ``chunk_batches * batch_size`` and sort
+       each chunk by length (stable), so neighbours have similar lengths while which
+       examples share a batch still changes from epoch to epoch;
+    3. cut each sorted chunk into batches of ``batch_size`` (one batch in the epoch,
+       the end of the last chunk, is smaller when ``batch_size`` does not divide n);
+    4. shuffle the order of the batches, so lengths do not rise and fall in waves;
+    5. give each batch the smallest bucket length >= its longest example.
+
+    ``lengths`` are tokens per example; values above the largest bucket (= maxlen)
+    are clipped to it, and 0 (an empty example) is allowed. ``buckets`` must end
+    with maxlen, e.g. ``bucket_lengths(maxlen)``. A larger ``chunk_batches`` pads
+    less but makes batch composition less random (1 = no sorting at all).
+    """
+    clipped, buckets = _check(lengths, batch_size, buckets)
+    if chunk_batches < 1:
+        raise ValueError(f"chunk_batches must be >= 1, got {chunk_batches}")
+    rng = np.random.default_rng([int(seed), int(epoch)])
+    order = rng.permutation(len(clipped))
+    chunk = chunk_batches * batch_size
+    batches: list[np.ndarray] = []
+    for start in range(0, len(order), chunk):
+        part = order[start:start + chunk]
+        part = part[np.argsort(clipped[part], kind="stable")]
+        batches.extend(part[i:i + batch_size] for i in range(0, len(part), batch_size))
+    batches = [batches[i] for i in rng.permutation(len(batches))]
+    lens = _fit_bucket(np.array([clipped[b].max() for b in batches], dtype=np.int64), buckets)
+    return [Batch(b, int(L)) for b, L in zip(batches, lens)]
+
+
+def inference_batches(lengths: np.ndarray, batch_size: int, buckets: tuple[int, ...]) -> list[Batch]:
+    """Deterministic batches for prediction: rows sorted by length (stable), cut into
+    ``batch_size`` pieces. The caller scatters the outputs back: ``out[batch.rows] = pred``.
+
+    Only the last batch of each bucket is short; pad it with zero rows if a fixed
+    batch shape is wanted (e.g. under XLA) and drop their outputs.
+    """
+    clipped, buckets = _check(lengths, batch_size, buckets)
+    order = np.argsort(clipped, kind="stable")
+    fitted = _fit_bucket(clipped[order], buckets)
+    out: list[Batch] = []
+    for L in buckets:  # a batch never mixes buckets, so each bucket's rows are cut to L
+        rows = order[fitted == L]
+        out.extend(Batch(rows[i:i + batch_size], int(L)) for i in range(0, len(rows), batch_size))
+    return out
+
+
+def padded_steps(batches: list[Batch]) -> int:
+    """Example-time-steps the recurrent layer runs over (sum of rows x length)."""
+    return int(sum(len(b.rows) * b.length for b in batches))
