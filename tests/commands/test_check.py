@@ -259,8 +259,6 @@ def test_a_skipped_item_does_not_fail_the_checklist():
 
 # --- accessibility, in headless Chromium ---------------------------------------------------------------------
 
-CHROMIUM = Path("/usr/bin/chromium")
-
 CONTRAST_JS = """
 () => {
   const parse = c => { const m = c.match(/rgba?\\(([^)]+)\\)/); if (!m) return null;
@@ -284,19 +282,6 @@ CONTRAST_JS = """
   return out;
 }
 """
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        pytest.skip("Chromium is not at /usr/bin/chromium")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"])
-        yield b
-        b.close()
 
 
 def open_page(browser, good: BuildPaths, scheme: str = "light"):

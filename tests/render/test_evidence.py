@@ -120,7 +120,7 @@ def test_study_figures_are_written_as_svg_with_text_and_alt(tmp_path):
         svg = w.path.read_text()
         assert svg.startswith("<?xml") and "<text" in svg
     assert "SimpleRNN, trained: falls tenfold after 31 steps" in written[0].alt
-    assert "LSTM, trained: does not fall tenfold" in written[0].alt and "0.55 at 100" in written[1].alt
+    assert "LSTM, trained: does not fall tenfold" in written[0].alt and "0.550 at 100" in written[1].alt
 
 
 # --- the rendered page -----------------------------------------------------------------------------------
