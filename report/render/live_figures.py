@@ -60,6 +60,12 @@ def _word(t: TracedText, i: int) -> str:
     return t.encoded.tokens[t.encoded.start + i - 1]
 
 
+def _quoted(t: TracedText, i: int) -> str:
+    """The word in quotes for a caption; a number is named as such (a caption states only derivable numbers)."""
+    w = _word(t, i)
+    return "a number" if any(ch.isdigit() for ch in w) else f"\u201c{w}\u201d"
+
+
 def choose_reviews(export: ModelExport) -> tuple[TracedText | None, TracedText | None]:
     cands = _candidates(export, REVIEW_WORDS)
     right = [t for t in cands if t.right]
@@ -77,22 +83,29 @@ def choose_wire(export: ModelExport, res: Results) -> TracedText | None:
 
 def _draw(ax, t: TracedText, classes: list[int], names: list[str], title: str) -> None:
     x = np.arange(len(t.encoded.ids) + 1)
+    binary = len(names) == 2
     for k, c in enumerate(classes):
         ax.plot(x, t.trace[:, c], color=PALETTE[k % len(PALETTE)], label=f"P({names[c]})",
                 linewidth=1.8 if k == 0 else 1.2)
     c0 = classes[0]
     moves = np.abs(np.diff(t.trace[:, c0]))
+    n = len(x) - 1
     for i in sorted(np.argsort(-moves)[:ANNOTATE] + 1):
         y = t.trace[i, c0]
-        ax.annotate(f"\u201c{_word(t, i)}\u201d", (i, y), xytext=(0, 10 if y < 0.8 else -14),
-                    textcoords="offset points", ha="center", fontsize=8, color="#333333")
+        # labels near the ends lean inwards, so none is cut off
+        ha = "left" if i < 0.12 * n else "right" if i > 0.88 * n else "center"
+        ax.annotate(f"\u201c{_word(t, i)}\u201d", (i, y), xytext=(0, 9 if y < 0.8 else -15),
+                    textcoords="offset points", ha=ha, fontsize=8, color="#333333")
         ax.plot([i], [y], "o", color=PALETTE[0], markersize=3)
     ax.axhline(0.5, color="#999999", linewidth=0.8, linestyle="--")
     ax.set_ylim(-0.02, 1.05)
     ax.set_xlim(0, len(x) - 1)
-    ax.set_ylabel("probability")
     ax.set_title(title, loc="left")
-    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    if binary:
+        ax.set_ylabel(f"P({ {'pos': 'positive', 'neg': 'negative'}.get(names[c0], names[c0]) })")
+    else:
+        ax.set_ylabel("probability")
+        ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
 
 
 def _review_sentence(t: TracedText, which: str, names: list[str]) -> str:
@@ -101,7 +114,7 @@ def _review_sentence(t: TracedText, which: str, names: list[str]) -> str:
     said = label.get(names[t.predicted], names[t.predicted])
     s, m = settle_index(t), biggest_move(t, 1)
     return (f"{which}, a {true} review it gets {'right' if t.right else 'wrong'}: its answer settles on {said} "
-            f"at \u201c{_word(t, s)}\u201d and the word that moves P(positive) most is \u201c{_word(t, m)}\u201d")
+            f"at {_quoted(t, s)} and the word that moves P(positive) most is {_quoted(t, m)}")
 
 
 def imdb_figure(export: ModelExport, res: Results, out_dir: Path) -> WrittenFigure | None:
@@ -139,8 +152,8 @@ def reuters_figure(export: ModelExport, res: Results, out_dir: Path) -> WrittenF
         path = save_figure(fig, out_dir / f"{res.experiment}-{KIND}.svg")
     s, m = settle_index(t), biggest_move(t, t.predicted)
     early = names[int(t.trace[1:, :].argmax(axis=1)[0])] if len(t.encoded.ids) else names[t.predicted]
-    sentence = (f"The LSTM settles on {names[t.predicted]} at \u201c{_word(t, s)}\u201d and holds it to the end; "
-                f"the word that moves P({names[t.predicted]}) most is \u201c{_word(t, m)}\u201d"
+    sentence = (f"The LSTM settles on {names[t.predicted]} at {_quoted(t, s)} and holds it to the end; "
+                f"the word that moves P({names[t.predicted]}) most is {_quoted(t, m)}"
                 + (f", and after the first word it leaned to {early}" if early != names[t.predicted] else ""))
     title = (f"How the answer forms word by word: the three most likely topics after each word of a test wire on "
              f"{names[t.sample.label]}, the rarest topic among the sample wires it gets right. {sentence}")

@@ -302,6 +302,10 @@ def test_real_models_match_predictions(browser, real_site):
                             "(await window.makeReport.predict(n, t)).probabilities); return out; }",
                             [name, [s.text for s in samples]])
         got = np.array(got)
+        # the page computes what the NumPy pass of the quantised weights computes, to float rounding
+        quantised = model_export.dequantise(model_export.quantise(export.weights))
+        x = np.stack([forward.pad_ids(export.encode(s.text).ids, export.meta.maxlen) for s in samples])
+        assert np.abs(got - forward.probabilities(quantised, x)).max() <= BROWSER_EPS
         want = preds.y_prob[[s.row for s in samples]]
         assert [str(preds.ids[s.row]) for s in samples] == [s.id for s in samples]
         same = float(np.mean(got.argmax(1) == want.argmax(1)))
