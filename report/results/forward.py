@@ -143,6 +143,13 @@ class _State:
             g, o = self.act(z[:, 2 * u : 3 * u]), self.ract(z[:, 3 * u :])
             c = f * self.c + i * g
             h = o * self.act(c)
+        if live.all():  # the common case: no padding at this position
+            self.h = h
+            if c is not None:
+                self.c = c
+            if self.best is not None:
+                np.maximum(self.best, h, out=self.best)
+            return
         keep = live[:, None]
         self.h = np.where(keep, h, self.h)
         if c is not None:
@@ -167,7 +174,7 @@ def output_layer(w: RNNWeights, features: np.ndarray) -> np.ndarray:
     return e / e.sum(axis=1, keepdims=True)
 
 
-def probabilities(w: RNNWeights, x: np.ndarray, *, batch: int = 1024, dtype=np.float32) -> np.ndarray:
+def probabilities(w: RNNWeights, x: np.ndarray, *, batch: int = 4096, dtype=np.float32) -> np.ndarray:
     """``x``: (n, T) padded token ids (0 = padding) -> (n, C) class probabilities, computed in ``dtype``."""
     w = w.astype(dtype)
     table = input_table(w)
