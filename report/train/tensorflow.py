@@ -39,7 +39,8 @@ def load(verbose: bool = False) -> None:
     """Import TensorFlow and Keras (a no-op when they are imported already)."""
     if "tensorflow" in sys.modules and "keras" in sys.modules:
         return
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "0" if verbose else "3")
+    if not os.environ.get("TF_CPP_MIN_LOG_LEVEL"):  # the log level of TensorFlow's later C++ lines (XLA, tf.data)
+        os.environ["TF_CPP_MIN_LOG_LEVEL"] = "0" if verbose else "3"
     if verbose:
         import keras  # noqa: F401
         import tensorflow  # noqa: F401

@@ -54,7 +54,7 @@ def test_loop_state_round_trips_through_json():
     assert LoopState.from_json(json.loads(json.dumps(state.to_json()))) == state
 
 
-def test_resume_returns_the_saved_model_and_state_after_the_last_epoch(folder):
+def test_resume_loads_the_saved_model_and_optimizer_into_a_fresh_model(folder):
     model = _model()
     _step(model)
     state = LoopState().improved(_record(1, 0.6), 0.6)
@@ -65,11 +65,11 @@ def test_resume_returns_the_saved_model_and_state_after_the_last_epoch(folder):
 
     fresh = _model(seed=1)
     assert not _same(fresh.get_weights(), model.get_weights())
-    resumed, got = Checkpoints(folder, key="k1").resume(fresh)
-    assert resumed is not fresh and got == state
-    assert _same(resumed.get_weights(), model.get_weights())
-    assert int(resumed.optimizer.iterations.numpy()) == int(model.optimizer.iterations.numpy()) == 1
-    assert _same([v.numpy() for v in resumed.optimizer.variables], [v.numpy() for v in model.optimizer.variables])
+    got = Checkpoints(folder, key="k1").resume(fresh)
+    assert got == state
+    assert _same(fresh.get_weights(), model.get_weights())
+    assert int(fresh.optimizer.iterations.numpy()) == int(model.optimizer.iterations.numpy()) == 1
+    assert _same([v.numpy() for v in fresh.optimizer.variables], [v.numpy() for v in model.optimizer.variables])
 
 
 def test_save_keeps_only_the_last_epoch_and_the_best_weights(folder):
@@ -99,8 +99,9 @@ def test_a_checkpoint_from_another_key_is_cleared_and_training_starts_afresh(fol
     model = _model()
     Checkpoints(folder, key="old").save(model, LoopState().improved(_record(1, 0.6), 0.6), model.get_weights())
     fresh = _model(seed=1)
-    got_model, got_state = Checkpoints(folder, key="new").resume(fresh)
-    assert got_model is fresh and got_state is None
+    before = fresh.get_weights()
+    assert Checkpoints(folder, key="new").resume(fresh) is None
+    assert _same(fresh.get_weights(), before)
     assert "from another config, code or data; starting afresh" in capsys.readouterr().err
     assert not folder.exists()
 
@@ -117,8 +118,10 @@ def test_an_unreadable_checkpoint_is_reported_in_one_line_and_cleared(folder, ca
     else:
         state.write_text(json.dumps({"key": "k", "epoch": 1}))
     fresh = _model(seed=1)
-    got_model, got_state = Checkpoints(folder, key="k").resume(fresh)
-    assert got_model is fresh and got_state is None
+    before = fresh.get_weights()
+    assert Checkpoints(folder, key="k").resume(fresh) is None
+    assert _same(fresh.get_weights(), before)  # nothing half-loaded
+    assert int(fresh.optimizer.iterations.numpy()) == 0
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "unreadable checkpoint" in err[0] and "starting afresh" in err[0]
     assert not folder.exists()
@@ -126,7 +129,7 @@ def test_an_unreadable_checkpoint_is_reported_in_one_line_and_cleared(folder, ca
 
 def test_no_checkpoint_means_start_afresh_silently(folder, capsys):
     model = _model()
-    assert Checkpoints(folder, key="k").resume(model) == (model, None)
+    assert Checkpoints(folder, key="k").resume(model) is None
     assert capsys.readouterr().err == ""
 
 
@@ -144,7 +147,7 @@ def test_prune_keeps_hidden_files(folder):
     model = _model()
     folder.mkdir(parents=True)
     (folder / ".state.json.tmp").write_text("in progress")
-    (folder / "epoch-000.keras").write_text("stale")
+    (folder / "epoch-000.weights.h5").write_text("stale")
     Checkpoints(folder, key="k").save(model, LoopState().improved(_record(1, 0.6), 0.6), model.get_weights())
-    assert ".state.json.tmp" in _files(folder) and "epoch-000.keras" not in _files(folder)
+    assert ".state.json.tmp" in _files(folder) and "epoch-000.weights.h5" not in _files(folder)
     assert len(_files(folder)) == 4
