@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator
 
 import click
 
-from report.pipeline import numerics
+from report.train import numerics
 
 SCHEDULER_ENV = "MAKE_REPORT_SCHEDULER"
 CONNECT_TIMEOUT = 10  # seconds to reach a scheduler before giving up
@@ -52,7 +52,7 @@ def worker_threads(jobs: int) -> int:
 
 def worker_environment(threads: int) -> dict[str, str]:
     """Set in each worker process before TensorFlow starts: its share of the cores, one BLAS/OpenMP
-    thread (what Dask sets for workers anyway, and what :mod:`report.pipeline.numerics` gives every job),
+    thread (what Dask sets for workers anyway, and what :mod:`report.train.numerics` gives every job),
     and the client's TensorFlow flags (oneDNN, log level), so both sides run the same kernels."""
     env = {
         numerics.INTRA_ENV: str(threads),
@@ -68,14 +68,14 @@ def worker_environment(threads: int) -> dict[str, str]:
     return env
 
 
-def local_cluster(jobs: int, dashboard: bool = True):
+def local_cluster(jobs: int):
     """A ``LocalCluster`` of ``jobs`` single-threaded worker processes (the caller closes it)."""
     require_dask()
     from distributed import LocalCluster
 
     return LocalCluster(
         n_workers=jobs, threads_per_worker=1, processes=True, env=worker_environment(worker_threads(jobs)),
-        dashboard_address=":0" if dashboard else None,  # a free port: two builds on one machine do not clash
+        dashboard_address=":0",  # a free port: two builds on one machine do not clash
         silence_logs=logging.ERROR,
         memory_limit=0,  # training holds its memory for minutes: do not let the nanny restart a worker for it
     )
@@ -103,7 +103,7 @@ def connect(jobs: int, scheduler: str | None, echo: Callable[[str], None]) -> It
             ) from None
         with client:
             workers = client.scheduler_info().get("workers", {})
-            echo(f"scheduler {scheduler}: {len(workers)} worker(s)" + _dashboard(client, remote=True))
+            echo(f"scheduler {scheduler}: {len(workers)} worker(s)" + _dashboard(client))
             yield client
         return
     threads = worker_threads(jobs)
@@ -112,11 +112,13 @@ def connect(jobs: int, scheduler: str | None, echo: Callable[[str], None]) -> It
         yield client
 
 
-def _dashboard(client, remote: bool = False) -> str:
-    """``; dashboard URL`` when the scheduler serves one (locally that needs Bokeh: ``pip install bokeh``)."""
-    if not remote and importlib.util.find_spec("bokeh") is None:
-        return ""
+def _bokeh() -> bool:
+    return importlib.util.find_spec("bokeh") is not None
+
+
+def _dashboard(client) -> str:
+    """``; dashboard URL`` when the scheduler serves one (it needs Bokeh where the scheduler runs)."""
     with contextlib.suppress(Exception):
-        if "dashboard" in client.scheduler_info().get("services", {}):
+        if client.run_on_scheduler(_bokeh) and "dashboard" in client.scheduler_info().get("services", {}):
             return f"; dashboard {client.dashboard_link}"
     return ""

@@ -171,8 +171,8 @@ def train(names: Sequence[str], paths: BuildPaths, options: TrainOptions) -> lis
         from report.pipeline.jobs import train_on_cluster
 
         return train_on_cluster(names, paths, options)
-    from report.pipeline.numerics import job_numerics
     from report.train.checkpoint import Checkpoints
+    from report.train.numerics import job_numerics
 
     configs = {name: experiment_config(name, options) for name in names}  # fail on a bad --set first
     written = []
@@ -208,8 +208,8 @@ def train(names: Sequence[str], paths: BuildPaths, options: TrainOptions) -> lis
 
 def _train_seeds(name: str, config: Any, ctx: Any, n_seeds: int) -> tuple[results.Results, results.Predictions]:
     """One run per seed (config.seed, +1, ...); the run of median accuracy, listing every seed."""
-    from report.pipeline.numerics import job_numerics
     from report.train.experiment import run_experiment
+    from report.train.numerics import job_numerics
 
     runs = []
     for seed_config in seed_configs(config, n_seeds):

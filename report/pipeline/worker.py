@@ -10,7 +10,7 @@ the client's folders and, for a study, the files of the results it reads. The wo
   recognised by the id the client writes into it), so the tokenised-data cache and the checkpoints are
   shared and a job retried on another worker resumes from its last epoch; otherwise in a private folder
   of its own under the temporary directory (the job then starts over if retried elsewhere);
-- runs the job under :func:`report.pipeline.numerics.job_numerics`, as the in-process path does, and
+- runs the job under :func:`report.train.numerics.job_numerics`, as the in-process path does, and
   returns a :class:`JobOutcome`: the results (never written here: the client writes them, atomically),
   or the one-line reason it failed, with the job's log either way.
 """
@@ -33,7 +33,7 @@ import click
 
 from report import atomic, registry
 from report.paths import DATA_ENV, BuildPaths
-from report.pipeline import numerics
+from report.train import numerics
 
 BUILD_ID_FILE = ".build-id"  # in the build folder: lets a worker tell whether it sees the client's folder
 
@@ -124,8 +124,10 @@ def one_line(exc: BaseException) -> str:
 def _run(spec: JobSpec, paths: BuildPaths) -> Any:
     from report.train.context import RunContext
 
-    numerics.configure_tensorflow(spec.verbose)  # as the in-process path, which loads TensorFlow for every run
+    intra, inter = numerics.configure_tensorflow(spec.verbose)  # as in-process, where every run loads TensorFlow
     ctx = RunContext(paths=paths, quiet=False, key=spec.key)
+    ctx.echo(f"{spec.id} on {worker_name()}: data {paths.data}, build {paths.build}, "
+             f"TensorFlow threads intra-op {intra or 'default'}, inter-op {inter or 'default'}")
     module = registry.load(spec.name)
     if spec.study:
         return module.run(spec.config, ctx)

@@ -20,9 +20,13 @@ draws from the stream, which is why the sequential path was always reproducible.
 - BLAS and OpenMP pools (NumPy, SciPy, scikit-learn) use one thread, as Dask sets for its workers with
   ``OMP_NUM_THREADS=1``: a reduction split over two threads sums in another order than over one, so the
   sequential path must use the same count as the workers;
+- Keras starts each job afresh (:func:`fresh_keras`): a worker runs several jobs one after another, and
+  layer names (``lstm`` or ``lstm_2``, recorded in results.json) depended on what ran before;
 - TensorFlow's intra- and inter-op thread counts are taken from ``TF_NUM_INTRAOP_THREADS`` /
   ``TF_NUM_INTEROP_THREADS`` when set (a worker of ``--jobs N`` gets its share of the cores), applied before
   TensorFlow starts; op determinism is enabled by the training loop (``report.train.loop.set_seed``).
+
+It lives in ``report.train`` so that it is part of every result's code key: a change here retrains.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from __future__ import annotations
 import contextlib
 import os
 import random
+import sys
 import threading
 from collections.abc import Iterator
 
@@ -96,29 +101,40 @@ def tensorflow_threads() -> tuple[int, int] | None:
     return int(intra or inter), int(inter or intra)
 
 
-def configure_tensorflow(verbose: bool = False) -> None:
+def configure_tensorflow(verbose: bool = False) -> tuple[int, int]:
     """Import TensorFlow (quietly) and set its thread counts from the environment before it starts.
 
     When TensorFlow has started already with other counts, they cannot change any more: that is left as
-    it is (the counts do not change these models' numbers; they only share the cores)."""
+    it is (the counts do not change these models' numbers; they only share the cores).
+    Returns the (intra, inter) counts in force; 0 is TensorFlow's default, one per core."""
     from report.train import tensorflow
 
     tensorflow.load(verbose)
-    threads = tensorflow_threads()
-    if threads is None:
-        return
     import tensorflow as tf
 
-    intra, inter = threads
-    with contextlib.suppress(RuntimeError):  # "cannot be modified after initialization"
-        if tf.config.threading.get_intra_op_parallelism_threads() != intra:
-            tf.config.threading.set_intra_op_parallelism_threads(intra)
-        if tf.config.threading.get_inter_op_parallelism_threads() != inter:
-            tf.config.threading.set_inter_op_parallelism_threads(inter)
+    threads = tensorflow_threads()
+    if threads is not None:
+        intra, inter = threads
+        with contextlib.suppress(RuntimeError):  # "cannot be modified after initialization"
+            if tf.config.threading.get_intra_op_parallelism_threads() != intra:
+                tf.config.threading.set_intra_op_parallelism_threads(intra)
+            if tf.config.threading.get_inter_op_parallelism_threads() != inter:
+                tf.config.threading.set_inter_op_parallelism_threads(inter)
+    return tf.config.threading.get_intra_op_parallelism_threads(), tf.config.threading.get_inter_op_parallelism_threads()
+
+
+def fresh_keras() -> None:
+    """Forget what earlier jobs of this process left in Keras: above all its name counters, so every
+    job's layers are called ``embedding``, ``lstm``, ... and not ``embedding_3`` after three other
+    models (the names are in results.json and in the report). A no-op before Keras is imported."""
+    keras = sys.modules.get("keras")
+    if keras is not None:
+        keras.backend.clear_session()
 
 
 @contextlib.contextmanager
 def job_numerics() -> Iterator[None]:
-    """Run one training job (an experiment's seed or a study) under the same numerics everywhere."""
+    """Run one training job (an experiment's seed or a study) under the same conditions everywhere."""
     with own_random_stream(), one_blas_thread():
+        fresh_keras()
         yield
