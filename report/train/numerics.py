@@ -124,12 +124,20 @@ def configure_tensorflow(verbose: bool = False) -> tuple[int, int]:
 
 
 def fresh_keras() -> None:
-    """Forget what earlier jobs of this process left in Keras: above all its name counters, so every
-    job's layers are called ``embedding``, ``lstm``, ... and not ``embedding_3`` after three other
-    models (the names are in results.json and in the report). A no-op before Keras is imported."""
-    keras = sys.modules.get("keras")
-    if keras is not None:
-        keras.backend.clear_session()
+    """Restart Keras' layer-name counters, so every job's layers are called ``embedding``, ``lstm``, ...
+    and not ``embedding_3`` after three other models (the names are in results.json and in the report).
+
+    Only the counters: ``keras.backend.clear_session()`` would also drop TensorFlow's kernel cache, and
+    with it the compiled steps a process keeps between seeds (``report.train.experiment.compiled_model``).
+    A no-op before Keras is imported."""
+    if "keras" not in sys.modules:
+        return
+    try:
+        from keras.src.utils.naming import reset_uids
+    except ImportError:  # another Keras layout: the public call, which also clears TensorFlow's caches
+        sys.modules["keras"].backend.clear_session()
+        return
+    reset_uids()
 
 
 @contextlib.contextmanager
