@@ -56,8 +56,9 @@ def train_options(func):
     @click.option("--quiet", "-q", is_flag=True, help="No progress lines.")
     @click.option("--verbose", is_flag=True, help="Also show TensorFlow's C++ start-up log lines.")
     @click.option("--force", is_flag=True, help="Train even when the results are fresh.")
-    @click.option("--seeds", type=click.IntRange(min=1), default=1, show_default=True,
-                  help="Train each experiment with N seeds (seed, seed+1, ...): the report shows mean +- sd "
+    @click.option("--seeds", type=click.IntRange(min=1), default=None,
+                  help="Default 3 (1 with --quick). "
+                       "Train each experiment with N seeds (seed, seed+1, ...): the report shows mean +- sd "
                        "and plots the run of median accuracy.")
     @functools.wraps(func)
     def wrapper(*args, quick, seed, set_, quiet, verbose, force, seeds, **kwargs):

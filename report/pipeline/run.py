@@ -22,6 +22,12 @@ from report.results import experiment as results
 from report.results import study as studies
 
 
+# The published report states every headline as mean +- sd over three seeds: the Reuters spread over
+# seeds (+-0.012 accuracy) was as large as the differences the report discusses.
+PUBLISHED_SEEDS = 3
+QUICK_SEEDS = 1  # a --quick smoke run trains one
+
+
 @dataclass(frozen=True)
 class TrainOptions:
     quick: bool = False  # small stratified subsets and two epochs: a smoke run
@@ -29,7 +35,9 @@ class TrainOptions:
     overrides: Mapping[str, Any] = field(default_factory=dict)  # --set field=value, applied last
     quiet: bool = False
     force: bool = False  # train even when the results are fresh
-    seeds: int = 1  # train each experiment with this many seeds (seed, seed+1, ...); report the median run
+    # train each experiment with this many seeds (seed, seed+1, ...) and report the median run;
+    # None: PUBLISHED_SEEDS, or QUICK_SEEDS for a quick run
+    seeds: int | None = None
     verbose: bool = False  # show TensorFlow's C++ start-up lines (hidden on a normal run)
     # --- where the jobs run (not part of any key): report.pipeline.jobs and report.pipeline.cluster
     jobs: int = 1  # > 1: a Dask LocalCluster of this many single-process workers
@@ -38,6 +46,10 @@ class TrainOptions:
     @property
     def distributed(self) -> bool:
         return self.jobs > 1 or bool(self.scheduler)
+
+    def __post_init__(self) -> None:
+        if self.seeds is None:
+            object.__setattr__(self, "seeds", QUICK_SEEDS if self.quick else PUBLISHED_SEEDS)
 
 
 @dataclass(frozen=True)

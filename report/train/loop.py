@@ -190,7 +190,7 @@ def fit(model, split: Split, settings: FitSettings, ctx: RunContext, name: str, 
         batches = epoch_batches(lengths, settings.batch_size, settings.seed, epoch, buckets)
         h = model.fit(
             bucketed_dataset(split.x_train, split.y_train, weights, batches),
-            epochs=1, verbose=0, callbacks=progress_callbacks(ctx, f"{name} epoch {epoch}/{settings.epochs}",
+            epochs=1, shuffle=False, verbose=0, callbacks=progress_callbacks(ctx, f"{name} epoch {epoch}/{settings.epochs}",
                                                               len(batches)),
         ).history
         ctx.clear_line()
