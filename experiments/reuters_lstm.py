@@ -1,6 +1,6 @@
 """Exercise 2.3: topics of Reuters newswires with an LSTM.
 
-Embedding -> SpatialDropout1D -> LSTM -> Dense(46, softmax), trained on the
+Embedding -> SpatialDropout1D -> LSTM (every state) -> max over time -> Dense(46, softmax), trained on the
 8,982 training wires (a stratified fifth held out for validation) and tested
 once on the 2,246 test wires.
 """
@@ -28,8 +28,8 @@ NAME = "reuters_lstm"
 DATASET = "reuters"  # which raw data it reads (report.train.experiment loads it): part of its cache key
 TITLE = "Reuters newswire topics with an LSTM"
 DESCRIPTION = (
-    "A single-layer LSTM reads each newswire and a softmax layer spreads its last hidden state "
-    "over the 46 topics."
+    "A single-layer LSTM reads the first 100 words of each newswire; the largest value each of its "
+    "units reached over the wire goes to a softmax layer that spreads it over the 46 topics."
 )
 
 
@@ -48,8 +48,10 @@ class Config:
     clipnorm: Positive = 1.0  # caps the occasional exploding gradient
     # XLA-compiled training and prediction steps (bench/bench_train.py: see the README's speed table)
     jit_compile: Flag = True
-    # Last hidden state (the assignment's plain form) or the maximum over all states
-    readout: Readout = "last"
+    # Last hidden state (the assignment's plain form) or each unit's maximum over all states ("max").
+    # On validation (seed 42, first 100 tokens): "max" 0.880 accuracy / 0.660 macro F1 at epoch 9,
+    # "last" 0.842 / 0.458 at epoch 23: every step gets a short path to the output.
+    readout: Readout = "max"
     batch_size: Count = 32
     epochs: Count = 40  # an upper bound: early stopping ends training
     patience: Count = 5  # validation accuracy creeps up in small steps with plateaus of 2-4 epochs
