@@ -157,10 +157,24 @@ def derivable(raw: dict, references: Mapping[str, Reference] | None = None) -> D
             d.add(b[key] - a[key])
             if a[key]:
                 d.add((b[key] - a[key]) / a[key], share=True)
+    _add_seed_summary(d, raw.get("seeds") or [])
     for value in PROSE_CONSTANTS:
         d.add(value)
     _add_reference(d, raw, (references or {}).get(raw["experiment"]))
     return d
+
+
+def _add_seed_summary(d: Derivable, seeds: list[dict]) -> None:
+    """With several seeds, the mean and the sample standard deviation of each headline metric
+    (as ``Results.seed_summary`` computes them for the "mean ± sd" sentence)."""
+    if len(seeds) < 2:
+        return
+    from statistics import mean, stdev
+
+    for metric in ("accuracy", "roc_auc", "macro_f1", "weighted_f1"):
+        values = [s[metric] for s in seeds]
+        d.add(mean(values))
+        d.add(stdev(values))
 
 
 def add_studies(d: Derivable, paths: BuildPaths, raw: dict) -> list[str]:
