@@ -63,8 +63,8 @@ def edit_answer_and_build(build: Path) -> float:
 
 
 def data_load(cached: bool, cache: Path) -> float:
-    from report.paths import BuildPaths
     from report.data import TextSettings, load_imdb
+    from report.paths import BuildPaths
 
     data = BuildPaths.resolve().data
     if not cached:

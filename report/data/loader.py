@@ -7,7 +7,8 @@ from typing import Callable
 
 import click
 
-from report.data import cache, download as dl, imdb, reuters
+from report.data import cache, imdb, reuters
+from report.data import download as dl
 from report.data.archive import Source, find_source
 from report.data.dataset import TextDataset, TextSettings
 from report.data.errors import DataError

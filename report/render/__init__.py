@@ -21,12 +21,12 @@ from pathlib import Path
 import click
 
 from report import atomic
-from report.results import experiment as results
 from report.paths import BuildPaths
 from report.render.context import ANSWER_KEYS, EXPERIMENTS, BuildInfo, build_context
 from report.render.html import PAGE_TEMPLATE, environment, write_site
 from report.render.meta import ReportMeta, load_meta
 from report.render.reference import load_references
+from report.results import experiment as results
 
 __all__ = ["RenderOutput", "build", "load_all_results"]
 
@@ -104,9 +104,9 @@ def build(
     from report.render import live
     from report.render.figures import write_figures
     from report.render.live_figures import write_trace_figures
-    from report.render.study_figures import write_study_figures
     from report.render.markdown import load_answers
     from report.render.pdf import write_pdf
+    from report.render.study_figures import write_study_figures
 
     start = time.perf_counter()
     log = _logger(quiet)

@@ -15,9 +15,9 @@ from typing import Literal
 
 from markupsafe import Markup
 
-from report.render.figures import WrittenFigure
 from report.render import interpret
 from report.render.evidence import EvidenceBuilder, EvidenceItem
+from report.render.figures import WrittenFigure
 from report.render.format import plural
 from report.render.meta import ReportMeta
 from report.render.reference import Reference

@@ -37,7 +37,14 @@ from markdown_it.common.utils import escapeHtml
 from markupsafe import Markup
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 
-from report.render.mathsvg import PAD_X_EM, MathError, MathSVG, css_size, fmt_number, render_tex
+from report.render.mathsvg import (
+    PAD_X_EM,
+    MathError,
+    MathSVG,
+    css_size,
+    fmt_number,
+    render_tex,
+)
 
 # The five theory answers the report template includes, by file stem.
 ANSWER_STEMS: tuple[str, ...] = ("ex1_q1", "ex1_q2", "ex1_q3", "ex2_q1", "ex2_q2")

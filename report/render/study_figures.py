@@ -17,7 +17,15 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.ticker import FuncFormatter
 
-from report.render.figures import GREY, PALETTE, TEXT_WIDTH_IN, WrittenFigure, new_figure, save_figure, style
+from report.render.figures import (
+    GREY,
+    PALETTE,
+    TEXT_WIDTH_IN,
+    WrittenFigure,
+    new_figure,
+    save_figure,
+    style,
+)
 from report.render.format import metric, number, plural, significant
 from report.results.study import StudyResults
 

@@ -12,7 +12,13 @@ import numpy as np
 from sklearn import metrics as skm
 from sklearn.preprocessing import label_binarize
 
-from report.results.experiment import ClassificationReport, ReportRow, RocCurve, RocCurves, TestMetrics
+from report.results.experiment import (
+    ClassificationReport,
+    ReportRow,
+    RocCurve,
+    RocCurves,
+    TestMetrics,
+)
 
 # Enough points to draw a smooth curve in a figure; the raw curve on 25,000
 # reviews has thousands, which would bloat results.json for no visible gain.
