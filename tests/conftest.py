@@ -5,8 +5,12 @@ from __future__ import annotations
 import os
 import random
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from report.paths import BuildPaths
 
 from tests.corpora import sgml_doc, write_imdb, write_reuters
 

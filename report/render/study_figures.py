@@ -20,6 +20,7 @@ from matplotlib.ticker import FuncFormatter
 from report.render.figures import (
     GREY,
     PALETTE,
+    SMALL_PT,
     TEXT_WIDTH_IN,
     WrittenFigure,
     new_figure,
@@ -65,7 +66,7 @@ class GradientDecayDisplay:
                         linestyle="-" if stage == "trained" else "--", label=label)
             ax.axhline(1 / self.factor, color=GREY, linewidth=1, linestyle=":", zorder=0)
             ax.annotate(f"{number(self.factor)}× smaller", xy=(1, 1 / self.factor), xycoords=("axes fraction", "data"),
-                        xytext=(-2, 3), textcoords="offset points", ha="right", va="bottom", fontsize=9,
+                        xytext=(-2, 3), textcoords="offset points", ha="right", va="bottom", fontsize=SMALL_PT,
                         color="#444444")
             ax.set_yscale("log")
             ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: number(v)))
@@ -114,7 +115,7 @@ class LongRangeDisplay:
             ax.axhspan(0.4, self.chance_level, color="#EEEEEE", zorder=-1, linewidth=0)
             ax.annotate(f"at chance (below {metric(self.chance_level)})", xy=(0, 0.41),
                         xycoords=("axes fraction", "data"), xytext=(3, 0), textcoords="offset points",
-                        ha="left", va="bottom", fontsize=9, color="#444444")
+                        ha="left", va="bottom", fontsize=SMALL_PT, color="#444444")
             ax.set_xscale("log")
             ax.set_xticks(self.lengths, [f"{int(t)}" for t in self.lengths])
             ax.minorticks_off()
