@@ -4,6 +4,12 @@ Two baselines on exactly the experiments' splits (the raw texts from the data
 layer, the same train/test division): the majority class, and TF-IDF over
 unigrams with a logistic regression. If the RNN does not beat a bag of words,
 reading the words in order has not paid off yet. No TensorFlow here.
+
+Besides the table, the study keeps every baseline's predicted class per test
+example, in test-set order, with the example ids (``arrays.npz`` beside
+study.json: ``<dataset>.ids``, ``<dataset>.y_true``, ``<dataset>.<model>``), so
+that the report can test the network against each baseline on the same
+examples (McNemar's exact test, ``report.results.significance``).
 """
 
 from __future__ import annotations
@@ -63,8 +69,18 @@ def _load(name: str, ctx: RunContext, config: Config) -> TextDataset:
     return ds
 
 
-def fit_baselines(ds: TextDataset, config: Config) -> list[list]:
-    """One table row per baseline: name, accuracy, macro F1, weighted F1, ROC AUC, fit seconds."""
+def prediction_arrays(dataset: str, ds: TextDataset, predicted: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """The arrays kept for the paired tests: ids and true classes of the test set, and each model's
+    predicted class, all in test-set order."""
+    out = {f"{dataset}.ids": np.asarray(ds.ids_test).astype(str), f"{dataset}.y_true": np.asarray(ds.y_test, np.int32)}
+    out.update({f"{dataset}.{key}": np.asarray(y, np.int32) for key, y in predicted.items()})
+    return out
+
+
+def fit_baselines(ds: TextDataset, config: Config, predicted: dict[str, np.ndarray] | None = None) -> list[list]:
+    """One table row per baseline: name, accuracy, macro F1, weighted F1, ROC AUC, fit seconds.
+
+    ``predicted``, when given, receives each baseline's predicted class per test example (by its key)."""
     from sklearn.dummy import DummyClassifier
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
@@ -88,6 +104,8 @@ def fit_baselines(ds: TextDataset, config: Config) -> list[list]:
         seconds = time.perf_counter() - t0
         y_prob = _full_proba(model, test_texts, ds.num_classes)
         m = metrics.compute(ds.y_test, y_prob, ds.class_names)
+        if predicted is not None:
+            predicted[key] = y_prob.argmax(axis=1)  # the class the accuracy above counts
         rows.append([MODELS[key], m.accuracy, m.macro_f1, m.weighted_f1, m.roc_auc, round(seconds, 2)])
     return rows
 
@@ -102,7 +120,7 @@ def _full_proba(model, texts: list[str], n_classes: int) -> np.ndarray:
 
 def run(config: Config, ctx: RunContext) -> StudyResults:
     started = datetime.now(timezone.utc)
-    tables, headline, checksums = [], {}, {}
+    tables, headline, checksums, arrays = [], {}, {}, {}
     load_seconds = run_seconds = 0.0
     for name, title in (("imdb", "IMDB reviews"), ("reuters", "Reuters newswires")):
         t0 = time.perf_counter()
@@ -110,8 +128,10 @@ def run(config: Config, ctx: RunContext) -> StudyResults:
         load_seconds += time.perf_counter() - t0
         checksums.update(ds.checksums)
         t0 = time.perf_counter()
-        rows = fit_baselines(ds, config)
+        predicted: dict[str, np.ndarray] = {}
+        rows = fit_baselines(ds, config, predicted)
         run_seconds += time.perf_counter() - t0
+        arrays.update(prediction_arrays(name, ds, predicted))
         tables.append(Table(id=name, caption=f"Baselines on the {len(ds.y_test):,} test {title}", columns=COLUMNS,
                             rows=rows))
         for key, row in zip(MODELS, rows):
@@ -123,5 +143,5 @@ def run(config: Config, ctx: RunContext) -> StudyResults:
     return StudyResults(
         experiment=NAME, title=TITLE, description=DESCRIPTION, key=ctx.key, config=asdict(config), tables=tables,
         headline=headline, provenance=provenance.record(ctx.paths.project, config.seed, checksums, started),
-        timings=StudyTimings(load_seconds=load_seconds, run_seconds=run_seconds),
+        timings=StudyTimings(load_seconds=load_seconds, run_seconds=run_seconds), arrays=arrays,
     )

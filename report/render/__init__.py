@@ -106,6 +106,7 @@ def build(
     from report.render.live_figures import write_trace_figures
     from report.render.markdown import load_answers
     from report.render.pdf import write_pdf
+    from report.results.paired import all_baseline_evidence
     from report.render.study_figures import write_study_figures
 
     start = time.perf_counter()
@@ -118,6 +119,8 @@ def build(
     answers = load_answers(paths.templates / "answers", ANSWER_KEYS)
     report_meta = meta if isinstance(meta, ReportMeta) else load_meta(meta or paths.meta)
     references = load_references(paths.meta)  # an earlier version's figures, to compare with; often none
+    # each network against the baselines, example by example (McNemar's exact test): both prediction files
+    paired = all_baseline_evidence(paths.results, EXPERIMENTS, study_results.get("baselines"))
     env = environment(paths.templates)
     env.get_template(PAGE_TEMPLATE)  # a template syntax error fails here, before any output
     info = _build_info(paths, dt.datetime.now(dt.timezone.utc).replace(microsecond=0))
@@ -139,7 +142,8 @@ def build(
     if html:
         context = build_context(all_results, written, answers, report_meta, info, medium="screen",
                                 pdf_href="report.pdf" if pdf else None, studies=study_results, stale=stale,
-                                live_href=live.LIVE_PAGE if exports else None, references=references)
+                                live_href=live.LIVE_PAGE if exports else None, references=references,
+                                paired=paired)
         html_files += write_site(env, context, paths.templates, paths.site, log)
         if exports:
             html_files += live.write_live_site(env, exports, all_results, report_meta, paths.templates, paths.site,
@@ -151,7 +155,7 @@ def build(
     pdf_file = None
     if pdf:
         context = build_context(all_results, written, answers, report_meta, info, medium="print",
-                                studies=study_results, stale=stale, references=references)
+                                studies=study_results, stale=stale, references=references, paired=paired)
         pdf_file = write_pdf(env, context, paths.templates, paths.site, paths.pdf)
         log(pdf_file)
         if html:

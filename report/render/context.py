@@ -22,6 +22,7 @@ from report.render.format import plural
 from report.render.meta import ReportMeta
 from report.render.reference import Reference
 from report.results.experiment import Results
+from report.results.paired import BaselineEvidence
 from report.results.study import StudyResults
 
 Medium = Literal["screen", "print"]
@@ -172,6 +173,7 @@ class ExperimentContext:
     class_rows: tuple[ClassRow, ...]  # most frequent first
     settings: tuple[Setting, ...]  # the full training config, for reproduction
     fit: interpret.FitFinding
+    accuracy: interpret.AccuracyFinding  # the headline accuracy and its 95% Wilson interval
     baseline: interpret.BaselineFinding
     balance: interpret.BalanceFinding
     roc: interpret.RocFinding
@@ -333,6 +335,7 @@ def _experiment(
         class_rows=_class_rows(results),
         settings=tuple(Setting(k, v) for k, v in results.config.items()),
         fit=interpret.training_dynamics(results),
+        accuracy=interpret.accuracy_interval(results),
         baseline=interpret.majority_baseline(results),
         balance=interpret.class_balance(results),
         roc=interpret.roc_summary(results),
@@ -366,15 +369,18 @@ def build_context(
     stale: Mapping[str, str] | None = None,
     live_href: str | None = None,
     references: Mapping[str, Reference] | None = None,
+    paired: Mapping[str, BaselineEvidence] | None = None,
 ) -> ReportContext:
     """Everything the templates show, numbered in document order.
 
     ``studies``: the studies' results; their evidence follows the part it supports.
     ``references``: an earlier version's figures by experiment (report.toml's [reference]); an
     experiment without them has no comparison block.
+    ``paired``: each experiment's network against the baselines on the same test examples
+    (``report.results.paired``); without it the baselines comparison states no test.
     """
     numbering = _Numbering()
-    evidence = EvidenceBuilder(studies or {}, all_results, figures, numbering, figure_src)
+    evidence = EvidenceBuilder(studies or {}, all_results, figures, numbering, figure_src, paired)
     experiments: dict[str, ExperimentContext] = {}
     exercises = []
     toc: list[Section] = []

@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from report.results.experiment import Results
+from report.results.paired import BaselineEvidence
+from report.results.significance import McNemar, Verdict, verdict as test_verdict
 from report.results.study import CELLS, StudyResults, Table
 
 # Accuracy differences smaller than this are called a tie (about the noise of a 2,246-wire test set's third decimal).
@@ -40,23 +42,51 @@ class BaselineComparison:
     network_macro_f1: float
     baseline_macro_f1: float
     verdict: Literal["network", "baseline", "tie"]  # which wins on accuracy
+    # McNemar's exact tests of the network (A) against TF-IDF and against the majority class (B), on the
+    # test examples both were scored on; None without the per-example predictions (then the margin decides)
+    tfidf_test: McNemar | None = None
+    majority_test: McNemar | None = None
+    # 95% Wilson interval of each row's accuracy, in the order of ``rows``; None where not known
+    intervals: tuple[tuple[float, float] | None, ...] = ()
+    test_size: int = 0  # the network's test examples
+    alpha: float = 0.05
 
     @property
     def margin(self) -> float:
         return abs(self.network_accuracy - self.baseline_accuracy)
 
     @property
+    def tfidf_verdict(self) -> Verdict:
+        """The network relative to TF-IDF: by the paired test when there is one, else by the margin."""
+        if self.tfidf_test is not None:
+            return test_verdict(self.tfidf_test, self.alpha)
+        return {"network": "better", "baseline": "worse"}.get(self.verdict, "no significant difference")
+
+    @property
+    def majority_verdict(self) -> Verdict | None:
+        return None if self.majority_test is None else test_verdict(self.majority_test, self.alpha)
+
+    @property
     def macro_f1_margin(self) -> float:
         return self.network_macro_f1 - self.baseline_macro_f1
 
 
-def compare_baseline(results: Results, study: StudyResults, dataset: str, network: str) -> BaselineComparison:
+def compare_baseline(results: Results, study: StudyResults, dataset: str, network: str,
+                     paired: BaselineEvidence | None = None) -> BaselineComparison:
+    """``paired``: the paired tests and the baselines' intervals (``report.results.paired``), when both
+    sides kept their per-example predictions."""
+    from report.render.interpret import ALPHA, accuracy_interval
+
     table = study.table(dataset)
     rows = {r["model"]: r for r in table.records()}
     lr, majority = rows["TF-IDF + logistic regression"], rows["Majority class"]
     t = results.test
     diff = t.accuracy - float(lr["accuracy"])
     verdict = "tie" if abs(diff) < TIE_MARGIN else ("network" if diff > 0 else "baseline")
+    tests = dict(paired.tests) if paired else {}
+    known = dict(paired.intervals) if paired else {}
+    own_ci = accuracy_interval(results)
+    intervals = (known.get("majority"), known.get("tfidf_lr"), (own_ci.low, own_ci.high))
     own = (f"{network} (this report)", t.accuracy, t.macro_f1, t.weighted_f1, t.roc_auc, None)
     as_row = lambda r: (r["model"], float(r["accuracy"]), float(r["macro F1"]), float(r["weighted F1"]),  # noqa: E731
                         float(r["ROC AUC"]), float(r["fit seconds"]))
@@ -65,6 +95,8 @@ def compare_baseline(results: Results, study: StudyResults, dataset: str, networ
         network_accuracy=t.accuracy, baseline_accuracy=float(lr["accuracy"]),
         majority_accuracy=float(majority["accuracy"]), network_macro_f1=t.macro_f1,
         baseline_macro_f1=float(lr["macro F1"]), verdict=verdict,
+        tfidf_test=tests.get("tfidf_lr"), majority_test=tests.get("majority"), intervals=intervals,
+        test_size=results.data.test_size, alpha=ALPHA,
     )
 
 
@@ -226,8 +258,10 @@ class EvidenceBuilder:
     """Numbers the studies' figures and tables where they appear, part by part."""
 
     def __init__(self, studies: Mapping[str, StudyResults], results: Mapping[str, Results],
-                 figures: Sequence[Any], numbering: Any, figure_src: str) -> None:
+                 figures: Sequence[Any], numbering: Any, figure_src: str,
+                 paired: Mapping[str, BaselineEvidence] | None = None) -> None:
         self.studies, self.results, self.numbering, self.src = studies, results, numbering, figure_src
+        self.paired = paired or {}  # experiment -> its network against the baselines, example by example
         self.written = {(w.experiment, w.kind): w for w in figures}
         self.shown: dict[str, Any] = {}  # figures already numbered, for later references
 
@@ -263,7 +297,8 @@ class EvidenceBuilder:
             if number != num:
                 continue
             if "baselines" in s and experiment in self.results:
-                f = compare_baseline(self.results[experiment], s["baselines"], dataset, network)
+                f = compare_baseline(self.results[experiment], s["baselines"], dataset, network,
+                                     self.paired.get(experiment))
                 tab = self._table("baselines", dataset, f"The {network} against two baselines on the same test set")
                 items.append(EvidenceItem("baselines", f, (), (tab,)))
             if "examples" in s:

@@ -60,6 +60,18 @@ def significant(x: float, digits: int = 2) -> str:
     return f"{x:.{digits}g}"
 
 
+def pvalue(p: float) -> str:
+    """A test's p-value as the prose states it: 'p < 0.001', 'p = 0.021', 'p = 0.11'.
+
+    Three decimals below 0.1, two above; one that rounds to 0.050 but is below it is 'p < 0.05',
+    so the number never contradicts the 5% verdict next to it."""
+    if p < 0.001:
+        return "p < 0.001"
+    if p < 0.05 <= round(p, 3):
+        return "p < 0.05"
+    return f"p = {p:.3f}" if p < 0.1 else f"p = {p:.2f}"
+
+
 def duration(seconds: float) -> str:
     """Wall time: '42 s', '3 min 05 s', '1 h 02 min'."""
     if not math.isfinite(seconds) or seconds < 0:
@@ -154,6 +166,7 @@ FILTERS: dict[str, Callable[..., str]] = {
     "number": number,
     "significant": significant,
     "duration": duration,
+    "pvalue": pvalue,
     "short_sha": short_sha,
     "setting": setting,
     "plural": plural,

@@ -15,6 +15,7 @@ from typing import Literal
 
 from report.render.reference import Reference
 from report.results.experiment import Results
+from report.results.significance import McNemar, Verdict, exact_p_value, verdict, wilson_interval
 
 # macro F1 below this share of weighted F1: the frequent classes carry the score
 # and the rare ones are hardly learned (0.22 against 0.64 is a ratio of 0.34)
@@ -25,6 +26,10 @@ RARE_SUPPORT = 10
 ASYMMETRY_FACTOR = 1.2
 # micro-average AUC above macro-average by more than this: frequent classes are separated better
 MICRO_MACRO_GAP = 0.01
+# the level of every paired test the prose reports ("no significant difference at the 5% level")
+ALPHA = 0.05
+# the confidence of every interval the prose reports
+CONFIDENCE = 0.95
 # ROC AUC bands, the usual rule of thumb (Hosmer & Lemeshow)
 AUC_BANDS: tuple[tuple[float, str], ...] = ((0.9, "excellent"), (0.8, "good"), (0.7, "fair"), (0.0, "poor"))
 
@@ -99,11 +104,53 @@ def training_dynamics(results: Results) -> FitFinding:
 
 
 @dataclass(frozen=True)
+class AccuracyFinding:
+    """The headline test accuracy with its Wilson interval (the test set's sampling error)."""
+
+    accuracy: float
+    correct: int
+    n: int
+    low: float
+    high: float
+    confidence: float = CONFIDENCE
+
+
+def accuracy_interval(results: Results) -> AccuracyFinding:
+    """From the confusion matrix: the run whose figures the report shows (with seeds, the median one)."""
+    cm = results.test.confusion_matrix
+    correct, n = sum(cm[i][i] for i in range(len(cm))), sum(map(sum, cm))
+    low, high = wilson_interval(correct, n, CONFIDENCE) if n else (0.0, 1.0)
+    return AccuracyFinding(results.test.accuracy, correct, n, low, high)
+
+
+def majority_test(results: Results, cls: int) -> McNemar:
+    """McNemar's exact test of the model (A) against always answering class ``cls`` (B), from the confusion
+    matrix: A alone is right on the other classes' examples it gets right, B alone on ``cls``'s examples
+    the model gets wrong."""
+    cm = results.test.confusion_matrix
+    trace = sum(cm[i][i] for i in range(len(cm)))
+    a_only, b_only = trace - cm[cls][cls], sum(cm[cls]) - cm[cls][cls]
+    return McNemar(a_only=a_only, b_only=b_only, n=sum(map(sum, cm)), p_value=exact_p_value(a_only, b_only))
+
+
+@dataclass(frozen=True)
 class BaselineFinding:
     majority_class: str
     majority_share: float  # accuracy of always predicting it
     accuracy: float
     n_majority: int = 1  # classes tied for most frequent (2 for a balanced binary test set)
+    # McNemar's exact test of the model against always answering the majority class (with tied classes,
+    # the least significant of them); None when not computed
+    test: McNemar | None = None
+    test_class: str = ""  # the constant answer the test is against
+    alpha: float = ALPHA
+
+    @property
+    def test_verdict(self) -> Verdict:
+        """The wording's rule: the paired test at ``alpha`` (without one: the printed difference)."""
+        if self.test is not None:
+            return verdict(self.test, self.alpha)
+        return {"beats": "better", "below": "worse"}.get(self.verdict, "no significant difference")
 
     @property
     def lift(self) -> float:
@@ -126,8 +173,11 @@ def majority_baseline(results: Results) -> BaselineFinding:
     majority = max(names, key=lambda n: (counts.get(n, 0), -names.index(n)))
     top = counts.get(majority, 0)
     share = top / results.data.test_size if results.data.test_size else 0.0
-    tied = sum(1 for n in names if counts.get(n, 0) == top)
-    return BaselineFinding(majority, share, results.test.accuracy, n_majority=tied)
+    tied = [i for i, n in enumerate(names) if counts.get(n, 0) == top]
+    tests = [(majority_test(results, i), names[i]) for i in tied] if results.test.confusion_matrix else []
+    test, test_class = max(tests, key=lambda t: t[0].p_value) if tests else (None, "")
+    return BaselineFinding(majority, share, results.test.accuracy, n_majority=len(tied), test=test,
+                           test_class=test_class)
 
 
 # --- macro against weighted F1 ----------------------------------------------------------------------

@@ -22,6 +22,9 @@ SCHEMA_VERSION = 1
 # The recurrent cells the studies compare, in the order tables and figures show them.
 CELLS = ("SimpleRNN", "LSTM", "GRU")
 STUDY_FILE = "study.json"
+# Per-example arrays a study keeps beside study.json (e.g. the baselines' test predictions, for the
+# paired tests against the experiments' predictions.npz); read with ``load_arrays``, never with TensorFlow.
+ARRAYS_FILE = "arrays.npz"
 
 Cell = str | int | float | None
 
@@ -93,6 +96,9 @@ class StudyResults(_Model):
     )
     provenance: Provenance
     timings: StudyTimings
+    # name -> numpy array (numbers or str), written to arrays.npz by ``save``, not to study.json; it
+    # travels with the results (pickled) from a cluster worker to the machine that writes them
+    arrays: dict[str, Any] = Field(default_factory=dict, exclude=True, repr=False)
 
     @model_validator(mode="after")
     def _consistent(self) -> "StudyResults":
@@ -114,11 +120,51 @@ class StudyResults(_Model):
 
 
 def save(folder: Path, study: StudyResults) -> Path:
-    """Validate and write ``study.json`` atomically."""
+    """Validate and write ``study.json`` atomically, after its arrays (``arrays.npz``, stamped with the
+    study's key) when it has any; an older arrays file is removed when it has none."""
+    import numpy as np
+
     StudyResults.model_validate(study.model_dump())
-    path = Path(folder) / STUDY_FILE
+    folder = Path(folder)
+    if study.arrays:
+        if KEY_ARRAY in study.arrays:
+            raise ValueError(f"{study.experiment}: {KEY_ARRAY!r} is reserved in a study's arrays")
+        arrays = {name: _plain(value) for name, value in study.arrays.items()}
+        with atomic.atomic_path(folder / ARRAYS_FILE) as tmp:
+            np.savez_compressed(tmp, **arrays, **{KEY_ARRAY: np.array(study.key)})
+    else:
+        (folder / ARRAYS_FILE).unlink(missing_ok=True)
+    path = folder / STUDY_FILE
     atomic.write_text(path, study.model_dump_json(indent=1))
     return path
+
+
+KEY_ARRAY = "__key__"
+
+
+def _plain(value: Any):
+    """A numpy array that loads without pickle: strings as fixed-width unicode."""
+    import numpy as np
+
+    a = np.asarray(value)
+    if a.dtype == object:
+        a = a.astype(str)
+    return a
+
+
+def load_arrays(folder: Path, study: StudyResults) -> dict[str, Any]:
+    """The arrays saved with ``study`` (name -> numpy array); empty when there are none, or when the
+    file is unreadable or belongs to another run of the study (its key differs)."""
+    import numpy as np
+
+    path = Path(folder) / ARRAYS_FILE
+    try:
+        with np.load(path, allow_pickle=False) as npz:
+            if KEY_ARRAY not in npz.files or str(npz[KEY_ARRAY]) != study.key:
+                return {}
+            return {name: npz[name] for name in npz.files if name != KEY_ARRAY}
+    except (OSError, ValueError, EOFError):
+        return {}
 
 
 def load(folder: Path) -> StudyResults:

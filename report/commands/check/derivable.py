@@ -20,6 +20,9 @@ PROSE_CONSTANTS: tuple[float, ...] = (
     0.5,  # the decision threshold of a binary classifier
     0.7, 0.8, 0.9,  # the AUC rule of thumb (fair, good, excellent)
     0.0, 1.0,  # ends of the ROC axes and of every score's range
+    0.95,  # the confidence of every interval ("95% confidence interval")
+    0.05,  # the level of every paired test ("at the 5% level", "p < 0.05")
+    0.001,  # the smallest p-value the report prints ("p < 0.001")
 )
 
 
@@ -158,6 +161,7 @@ def derivable(raw: dict, references: Mapping[str, Reference] | None = None) -> D
             if a[key]:
                 d.add((b[key] - a[key]) / a[key], share=True)
     _add_seed_summary(d, raw.get("seeds") or [])
+    _add_uncertainty(d, raw)
     for value in PROSE_CONSTANTS:
         d.add(value)
     _add_reference(d, raw, (references or {}).get(raw["experiment"]))
@@ -175,6 +179,49 @@ def _add_seed_summary(d: Derivable, seeds: list[dict]) -> None:
         values = [s[metric] for s in seeds]
         d.add(mean(values))
         d.add(stdev(values))
+
+
+def _add_mcnemar(d: Derivable, test) -> None:
+    """What a sentence about a paired test may state: its discordant counts, their sum, the examples it
+    covers, its p-value and the accuracy difference it implies."""
+    for value in (test.a_only, test.b_only, test.discordant, test.n, test.p_value, test.difference):
+        d.add(value)
+
+
+def _add_uncertainty(d: Derivable, raw: dict) -> None:
+    """The 95% Wilson interval of the test accuracy (from the confusion matrix) and McNemar's exact test of
+    the model against always answering each most frequent class (as ``report.render.interpret`` computes them)."""
+    from report.results.significance import McNemar, exact_p_value, wilson_interval
+
+    cm = raw["test"]["confusion_matrix"]
+    size = sum(map(sum, cm))
+    if not size:
+        return
+    trace = sum(cm[i][i] for i in range(len(cm)))
+    for bound in wilson_interval(trace, size, 0.95):
+        d.add(bound)
+    counts = raw["data"]["test_counts"]
+    names = raw["data"]["class_names"]
+    top = max(counts.get(n, 0) for n in names) if names else 0
+    for k, name in enumerate(names):
+        if counts.get(name, 0) == top and k < len(cm):
+            a_only, b_only = trace - cm[k][k], sum(cm[k]) - cm[k][k]
+            _add_mcnemar(d, McNemar(a_only, b_only, size, exact_p_value(a_only, b_only)))
+
+
+def add_paired(d: Derivable, paths: BuildPaths, raw: dict) -> None:
+    """The experiment's network against each baseline on the same test examples (McNemar's exact test, from
+    both prediction files) and the baselines' 95% Wilson intervals, as the baselines evidence states them."""
+    from report.results.paired import baseline_evidence
+
+    ev = baseline_evidence(paths.results, raw["experiment"])
+    if ev is None:
+        return
+    for test in ev.tests.values():
+        _add_mcnemar(d, test)
+    for low, high in ev.intervals.values():
+        d.add(low)
+        d.add(high)
 
 
 def add_studies(d: Derivable, paths: BuildPaths, raw: dict) -> list[str]:
@@ -198,6 +245,7 @@ def add_studies(d: Derivable, paths: BuildPaths, raw: dict) -> list[str]:
                 d.add(value - measured[metric])
         strings.extend(string_leaves(study.get("tables", [])))
         strings.extend(string_leaves(study.get("headline", {})))
+    add_paired(d, paths, raw)
     return strings
 
 
