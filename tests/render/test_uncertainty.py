@@ -239,8 +239,12 @@ def test_the_verdict_phrases_each_way():
     assert phrase("no significant difference") == "A and B show no significant difference at the 5% level"
     t = McNemar(9, 1, 100, exact_p_value(9, 1))
     text = " ".join(str(macros.mcnemar(t, "A", "B", "review", 100)).split())
-    assert text == "of the 10 test reviews on which exactly one of them is right, A gets 9 and B 1 " \
-                   "(McNemar's exact test, p = 0.021)" or "p = 0.021" in text
+    assert text == ("of the 10 test reviews on which exactly one of them is right, A gets 9 and B 1 "
+                    "(McNemar's exact test, p = 0.021)")  # 2 * 11 / 1024
+    subset = " ".join(str(macros.mcnemar(t, "A", "B", "wire", 120)).split())
+    assert "(among the 100 both were scored on)" in subset  # A was tested on 120, the pair on 100
+    none = " ".join(str(macros.mcnemar(McNemar(0, 0, 5, 1.0), "A", "B", "wire", 5)).split())
+    assert none == "on every one of the 5 test wires the two are right or wrong together (McNemar's exact test, p = 1.00)"
 
 
 def test_pvalue_format():
@@ -251,3 +255,20 @@ def test_pvalue_format():
     assert pvalue(0.0499) == "p < 0.05"  # never "p = 0.050" beside "significant"
     assert pvalue(0.109375) == "p = 0.11"
     assert pvalue(1.0) == "p = 1.00"
+
+
+def test_seeds_paragraph_sets_the_interval_beside_the_spread(tmp_path):
+    from report.results.experiment import SeedRun
+
+    paths = BuildPaths.resolve(tmp_path / "data", tmp_path / "build")
+    for experiment, kw in (("imdb_simplernn", {"n_test": 400, "skill": 1.2}), ("reuters_lstm", {"n_test": 600})):
+        res, pred = make_results(experiment, **kw)
+        seeds = [SeedRun(seed=42 + i, accuracy=res.test.accuracy + d, roc_auc=0.9, macro_f1=0.5, weighted_f1=0.6,
+                         best_epoch=1, train_seconds=1.0) for i, d in enumerate((-0.02, 0.0, 0.013))]
+        results.save(paths.results / experiment, res.model_copy(update={"seeds": seeds}), pred)
+    html = _render(paths)
+    ci = interpret.accuracy_interval(results.load(paths.results / "imdb_simplernn"))
+    assert (f"the run of median accuracy; its test accuracy, {ci.accuracy:.3f}, has a 95% confidence interval of "
+            f"{ci.low:.3f}–{ci.high:.3f} (Wilson score) from the size of the test set alone") in html
+    item = _numbers_check(paths)
+    assert item.ok, item.problems
