@@ -12,6 +12,7 @@ import math
 from collections.abc import Callable
 
 MINUS = "\u2212"  # a real minus sign, not a hyphen
+NBSP = "\u00a0"
 
 
 def count(n: int | float) -> str:
@@ -61,15 +62,18 @@ def significant(x: float, digits: int = 2) -> str:
 
 
 def pvalue(p: float) -> str:
-    """A test's p-value as the prose states it: 'p < 0.001', 'p = 0.021', 'p = 0.11'.
+    """A test's p-value as the prose states it: 'p < 0.001', 'p = 0.021', 'p = 0.11' (no-break spaces:
+    a line never ends in 'p =').
 
     Three decimals below 0.1, two above; one that rounds to 0.050 but is below it is 'p < 0.05',
     so the number never contradicts the 5% verdict next to it."""
     if p < 0.001:
-        return "p < 0.001"
-    if p < 0.05 <= round(p, 3):
-        return "p < 0.05"
-    return f"p = {p:.3f}" if p < 0.1 else f"p = {p:.2f}"
+        text = "p < 0.001"
+    elif p < 0.05 <= round(p, 3):
+        text = "p < 0.05"
+    else:
+        text = f"p = {p:.3f}" if p < 0.1 else f"p = {p:.2f}"
+    return text.replace(" ", NBSP)
 
 
 def duration(seconds: float) -> str:

@@ -90,6 +90,26 @@ def test_baseline_beats_the_majority_class_on_the_small_corpora(trained):
     assert s.headline["imdb.majority.roc_auc"] == pytest.approx(0.5)
 
 
+def test_baselines_keep_their_test_predictions_matched_to_the_experiments(trained):
+    """arrays.npz: each baseline's predicted class per test example, in test-set order, with the ids of the
+    experiment's predictions.npz, giving back the table's accuracy; the paired tests read it."""
+    from report.results import paired
+
+    build = trained[1]
+    s = _study(build, "baselines")
+    arrays = studies.load_arrays(build / "results" / "baselines", s)
+    for experiment, ds in paired.DATASET_OF.items():
+        y_true = arrays[f"{ds}.y_true"]
+        for key, name in (("majority", "Majority class"), ("tfidf_lr", "TF-IDF + logistic regression")):
+            accuracy = dict(zip(s.table(ds).column("model"), s.table(ds).column("accuracy")))[name]
+            assert np.mean(arrays[f"{ds}.{key}"] == y_true) == pytest.approx(accuracy)
+        network = results.load_predictions(build / "results" / experiment)
+        shared = set(network.ids.tolist()) & set(arrays[f"{ds}.ids"].tolist())
+        assert shared, f"{ds}: no test example shared with {experiment}"
+        ev = paired.baseline_evidence(build / "results", experiment)
+        assert ev is not None and ev.tests["tfidf_lr"].n == len(shared)
+
+
 @pytest.fixture(scope="module")
 def mixed_examples(trained, tmp_path_factory) -> tuple[results.Predictions, studies.StudyResults]:
     """The examples study run again on IMDB predictions made to hold both right and wrong answers at
