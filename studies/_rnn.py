@@ -1,14 +1,22 @@
 """What the TensorFlow studies share: one small recurrent classifier, built the same way for
-SimpleRNN, LSTM and GRU so that only the recurrent cell differs. Imports TensorFlow lazily."""
+SimpleRNN, LSTM and GRU so that only the recurrent cell differs, and a compiled model that is
+reused between seeds and learning rates. Imports TensorFlow lazily."""
 
 from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
 
 from report.results.study import CELLS  # noqa: F401 (the studies import it from here)
 
 
 def build_classifier(cell: str, *, vocab_size: int, embedding_dim: int, units: int, n_classes: int,
-                     maxlen: int, learning_rate: float, clipnorm: float = 1.0, mask_zero: bool = False):
-    """Embedding -> <cell>(units) -> Dense: one output unit (sigmoid) for two classes, softmax otherwise."""
+                     maxlen: int, learning_rate: float, clipnorm: float = 1.0, mask_zero: bool = False,
+                     jit_compile: bool | None = None, compile: bool = True):
+    """Embedding -> <cell>(units) -> Dense: one output unit (sigmoid) for two classes, softmax otherwise.
+
+    ``jit_compile``: None leaves Keras' default; True compiles the steps with XLA (through
+    ``report.train.loop.compile_model``, which keeps XLA on under op determinism)."""
     import keras
     from keras import layers
 
@@ -24,9 +32,52 @@ def build_classifier(cell: str, *, vocab_size: int, embedding_dim: int, units: i
         ],
         name=cell.lower(),
     )
-    model.compile(
+    if not compile:
+        return model
+    kwargs = dict(
         optimizer=keras.optimizers.Adam(learning_rate=learning_rate, clipnorm=clipnorm),
         loss="binary_crossentropy" if binary else "sparse_categorical_crossentropy",
         metrics=["accuracy"],
     )
+    if jit_compile is None:
+        model.compile(**kwargs)
+    else:
+        from report.train.loop import compile_model
+
+        compile_model(model, jit_compile=jit_compile, **kwargs)
     return model
+
+
+@dataclass
+class ModelPool:
+    """One compiled model per shape, reused: each run gets the weights a fresh build with its seed
+    would have, zeroed optimizer state and its learning rate. XLA compiles a model's steps once per
+    input shape, which on 2 cores costs more than a short run itself; reusing it keeps the numbers
+    those of a fresh model."""
+
+    kwargs: dict
+    models: dict = field(default_factory=dict)
+    compile_seconds: float = 0.0  # CPU seconds of the first step of each shape (mostly compiling)
+
+    def fresh(self, key, seed: int, learning_rate: float, **shape):
+        """A model for ``shape`` (build_classifier's keyword arguments) as if built afresh with ``seed``."""
+        from report.train.loop import set_seed
+
+        set_seed(seed)
+        args = {**self.kwargs, **shape}
+        initial = build_classifier(**args, learning_rate=learning_rate, compile=False)
+        model = self.models.get(key)
+        if model is None:
+            model = build_classifier(**args, learning_rate=learning_rate)
+            self.models[key] = model
+        model.set_weights(initial.get_weights())
+        model.optimizer.build(model.trainable_variables)
+        for v in model.optimizer.variables:
+            v.assign(v.numpy() * 0)
+        model.optimizer.learning_rate.assign(learning_rate)
+        return model
+
+
+def cpu_seconds() -> float:
+    """CPU time of this process (all threads): what a study costs on a shared machine."""
+    return time.process_time()

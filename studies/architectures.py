@@ -1,10 +1,17 @@
-"""Study: SimpleRNN, LSTM and GRU side by side, with the same budget.
+"""Study: SimpleRNN, LSTM and GRU side by side, each trained to convergence.
 
-On both datasets, the three cells of the same size get the same embedding,
-the same sequence length, the same number of epochs and the same optimiser;
-only the recurrent cell differs. Also: IMDB test accuracy by review length,
-for these models and for the report's own SimpleRNN (from its predictions),
-to see whether long reviews are where the plain RNN loses.
+On both datasets, the three cells of the same size get the same embedding, the same
+sequence length, the same readout (the last state), the same optimiser and the same
+early stopping on a validation split (with the same cap on epochs); only the recurrent
+cell differs. Several seeds per cell: test accuracy and macro F1 as mean and spread,
+epochs to the best validation score, CPU seconds per epoch. The median seed's
+per-example test correctness is kept, so the cells can be compared by McNemar's exact
+test on the same test examples. Also: IMDB test accuracy by review length, for these
+models and for the report's own SimpleRNN (from its predictions).
+
+To fit the report's time budget on 2 cores the study uses a fixed, stated subset: a
+stratified 5,000 IMDB training reviews (1,000 of them for validation) and 5,000 test
+reviews, each review's last 100 words; all Reuters wires, each one's first 60 words.
 """
 
 from __future__ import annotations
@@ -24,46 +31,51 @@ from report.data import (
 )
 from report.results import experiment as results
 from report.results import provenance
+from report.results.significance import mcnemar, seed_spread, verdict
 from report.results.study import StudyResults, StudyTimings, Table
-from report.settings import Count, Lengths, Positive, Seed, VocabSize
+from report.settings import Count, Fraction, Lengths, Positive, Seed, VocabSize
 from report.train import metrics
 from report.train.context import RunContext
-from report.train.loop import set_seed
-from studies._rnn import CELLS, build_classifier
+from studies._rnn import CELLS, ModelPool, cpu_seconds
 
 NAME = "architectures"
-TITLE = "SimpleRNN, LSTM and GRU with the same budget"
+TITLE = "SimpleRNN, LSTM and GRU, each trained to convergence"
 DATASETS = ("imdb", "reuters")
 DEPENDS = ("imdb_simplernn",)  # its predictions give the published SimpleRNN's accuracy by length
 DESCRIPTION = (
-    "The three recurrent cells, each with the same embedding, size, sequence length and epochs, on both tasks; "
-    "and IMDB accuracy by review length."
+    "The three recurrent cells, each with the same embedding, size, readout, sequence length and early stopping, "
+    "on both tasks, over several seeds; and IMDB accuracy by review length."
 )
 # Tokens kept when loading: the experiments' own settings, so their cached tokenisations are reused.
-LOAD_MAXLEN = {"imdb": 400, "reuters": 100}
-COLUMNS = ["dataset", "model", "accuracy", "macro F1", "parameters", "seconds per epoch"]
+LOAD = {"imdb": TextSettings(10_000, 400, "last"), "reuters": TextSettings(10_000, 100, "first")}
+COLUMNS = ["dataset", "model", "accuracy", "accuracy sd", "macro F1", "macro F1 sd", "epochs to best",
+           "epochs", "parameters", "CPU seconds per epoch"]
+PAIRS = (("LSTM", "SimpleRNN"), ("GRU", "SimpleRNN"), ("GRU", "LSTM"))
+PREDICT_BATCH = 500
 
 
 @dataclass(frozen=True)
 class Config:
-    seed: Seed = 42
+    seed: Seed = 42  # seeds 42, 43, 44
+    seeds: Count = 3
     vocab_size: VocabSize = 10_000  # as the experiments
     embedding_dim: Count = 32  # small and equal for all: the cell is what is compared
     units: Count = 32  # the IMDB SimpleRNN's size, for all three cells
-    learning_rate: Positive = 2e-3  # Adam; a little above the default so that 2-3 epochs get somewhere
+    learning_rate: Positive = 3e-3  # Adam, the same for every cell
     batch_size: Count = 64
-    imdb_maxlen: Count = 200  # the last 200 words: half the experiment's 400, half the time per epoch
-    imdb_train: Count = 10_000  # a stratified 10,000 of 25,000 reviews: the IMDB runs' share of the ~2-minute budget
-    imdb_test: Count = 5_000  # +-0.012 (95%) on an accuracy of ~0.85: enough to rank the cells
-    imdb_epochs: Count = 2  # all three cells are near their best validation loss after 2 epochs on IMDB
-    reuters_maxlen: Count = 100  # as the Reuters experiment
-    reuters_epochs: Count = 3  # 46 topics need more passes than 2 classes; 8,982 short wires are cheap
+    max_epochs: Count = 20  # the cap; early stopping ends every run before it (the table shows the epochs)
+    patience: Count = 3  # epochs without a better validation accuracy
+    val_fraction: Fraction = 0.2  # of the training examples, stratified; the test set is used once
+    imdb_maxlen: Count = 100  # the last 100 words of each review: a quarter of the experiment's 400
+    imdb_train: Count = 5_000  # a stratified 5,000 of 25,000 reviews (1,000 of them for validation)
+    imdb_test: Count = 5_000  # +-0.010 (95%) on an accuracy of ~0.8
+    reuters_maxlen: Count = 60  # the first 60 words of each wire (the headline and lead hold the topic)
     length_edges: Lengths = (100, 200, 400)  # review-length buckets: <100, 100-199, 200-399, 400+ words
 
 
 def quick_overrides() -> dict[str, object]:
-    return {"imdb_train": 200, "imdb_test": 100, "imdb_maxlen": 20, "reuters_maxlen": 20, "imdb_epochs": 1,
-            "reuters_epochs": 1, "units": 8, "embedding_dim": 8, "length_edges": (10, 20)}
+    return {"imdb_train": 200, "imdb_test": 100, "imdb_maxlen": 20, "reuters_maxlen": 20, "max_epochs": 2,
+            "patience": 1, "seeds": 2, "units": 8, "embedding_dim": 8, "length_edges": (10, 20)}
 
 
 def bucket_labels(edges: tuple[int, ...]) -> list[str]:
@@ -82,22 +94,72 @@ def accuracy_by_length(y_true: np.ndarray, y_pred: np.ndarray, lengths: np.ndarr
     return out
 
 
-def _fit_cells(ds: TextDataset, maxlen: int, epochs: int, config: Config, ctx: RunContext, name: str):
-    """Train each cell; yield (cell, metrics, parameters, seconds per epoch, predicted classes)."""
-    x_tr, x_te = ds.x_train[:, -maxlen:], ds.x_test[:, -maxlen:]
-    for cell in CELLS:
-        set_seed(config.seed)
-        model = build_classifier(cell, vocab_size=config.vocab_size, embedding_dim=config.embedding_dim,
-                                 units=config.units, n_classes=ds.num_classes, maxlen=maxlen,
-                                 learning_rate=config.learning_rate, mask_zero=True)
-        t0 = time.perf_counter()
-        model.fit(x_tr, ds.y_train, epochs=epochs, batch_size=config.batch_size, shuffle=True, verbose=0)
-        per_epoch = (time.perf_counter() - t0) / epochs
-        p = np.asarray(model.predict(x_te, batch_size=512, verbose=0), dtype=np.float64)
-        y_prob = np.column_stack([1 - p[:, 0], p[:, 0]]) if p.shape[1] == 1 else p
-        m = metrics.compute(ds.y_test, y_prob, ds.class_names)
-        ctx.echo(f"{NAME}: {name} {cell}: accuracy {m.accuracy:.3f}, macro F1 {m.macro_f1:.3f} ({per_epoch:.1f} s/epoch)")
-        yield cell, m, int(model.count_params()), per_epoch, y_prob.argmax(axis=1)
+def window(x: np.ndarray, maxlen: int, keep: str) -> np.ndarray:
+    """Rows of pre-padded ids cut to ``maxlen`` tokens, keeping the ``keep`` ("first" or "last") ones,
+    pre-padded again: row [0 0 5 6 7] with maxlen 2 is [5 6] (first) or [6 7] (last)."""
+    if keep == "last":
+        return np.ascontiguousarray(x[:, -maxlen:])
+    out = np.zeros((len(x), maxlen), dtype=x.dtype)
+    for i, row in enumerate(x):
+        words = row[np.argmax(row != 0):] if row.any() else row[:0]
+        words = words[:maxlen]
+        out[i, maxlen - len(words):] = words
+    return out
+
+
+def _predict(model, x: np.ndarray) -> np.ndarray:
+    """(n, classes) probabilities, in batches of one shape (one compiled predict step)."""
+    n = len(x)
+    pad = (-n) % PREDICT_BATCH
+    xp = np.concatenate([x, np.zeros((pad, x.shape[1]), dtype=x.dtype)]) if pad else x
+    p = np.concatenate([np.asarray(model.predict_on_batch(xp[i:i + PREDICT_BATCH]), dtype=np.float64)
+                        for i in range(0, len(xp), PREDICT_BATCH)])[:n]
+    return np.column_stack([1 - p[:, 0], p[:, 0]]) if p.shape[1] == 1 else p
+
+
+@dataclass
+class CellRun:
+    seed: int
+    accuracy: float
+    macro_f1: float
+    best_epoch: int
+    epochs: int
+    cpu_per_epoch: float
+    y_pred: np.ndarray
+    parameters: int
+
+
+def fit_to_convergence(model, data, config: Config, seed: int) -> CellRun:
+    """Epochs until the validation accuracy has not improved for ``patience`` epochs (or the cap);
+    the best epoch's weights scored on the test set. Shuffling is a function of (seed, epoch)."""
+    import keras
+
+    x_tr, y_tr, x_val, y_val, x_te, y_te, class_names = data
+    best, best_weights, best_epoch, wait, epoch, cpu = -1.0, None, 0, 0, 0, 0.0
+    for epoch in range(1, config.max_epochs + 1):
+        keras.utils.set_random_seed(seed * 10_007 + epoch)
+        c0 = cpu_seconds()
+        model.fit(x_tr, y_tr, batch_size=config.batch_size, epochs=1, shuffle=True, verbose=0)
+        cpu += cpu_seconds() - c0
+        acc = float(np.mean(_predict(model, x_val).argmax(axis=1) == y_val))
+        if acc > best:
+            best, best_weights, best_epoch, wait = acc, model.get_weights(), epoch, 0
+        else:
+            wait += 1
+            if wait >= config.patience:
+                break
+    model.set_weights(best_weights)
+    prob = _predict(model, x_te)
+    m = metrics.compute(y_te, prob, class_names)
+    return CellRun(seed, m.accuracy, m.macro_f1, best_epoch, epoch, cpu / epoch, prob.argmax(axis=1),
+                   int(model.count_params()))
+
+
+def _split(x: np.ndarray, y: np.ndarray, fraction: float, seed: int):
+    from report.train.loop import _stratify_labels
+    from sklearn.model_selection import train_test_split
+
+    return train_test_split(x, y, test_size=fraction, random_state=seed, stratify=_stratify_labels(y))
 
 
 def published_by_length(ctx: RunContext, full: TextDataset, edges: tuple[int, ...]) -> list[float | None] | None:
@@ -113,26 +175,53 @@ def published_by_length(ctx: RunContext, full: TextDataset, edges: tuple[int, ..
 
 def run(config: Config, ctx: RunContext) -> StudyResults:
     started = datetime.now(timezone.utc)
-    t0 = time.perf_counter()
-    imdb = load_imdb(ctx.paths.data, ctx.paths.cache, TextSettings(config.vocab_size, LOAD_MAXLEN["imdb"]),
-                     quiet=ctx.quiet)
-    reuters = load_reuters(ctx.paths.data, ctx.paths.cache,
-                           TextSettings(config.vocab_size, LOAD_MAXLEN["reuters"]), quiet=ctx.quiet)
+    t0, c_start = time.perf_counter(), cpu_seconds()
+    imdb = load_imdb(ctx.paths.data, ctx.paths.cache, LOAD["imdb"], quiet=ctx.quiet)
+    reuters = load_reuters(ctx.paths.data, ctx.paths.cache, LOAD["reuters"], quiet=ctx.quiet)
     imdb_small = stratified_subset(imdb, config.imdb_train, config.imdb_test, config.seed)
     load_seconds = time.perf_counter() - t0
+    seeds = [config.seed + i for i in range(config.seeds)]
 
     t1 = time.perf_counter()
-    rows, headline = [], {}
+    rows, pair_rows, headline, arrays = [], [], {}, {}
     by_length: dict[str, list[float | None]] = {}
-    for name, ds, maxlen, epochs in (("IMDB", imdb_small, config.imdb_maxlen, config.imdb_epochs),
-                                     ("Reuters", reuters, config.reuters_maxlen, config.reuters_epochs)):
-        for cell, m, params, per_epoch, y_pred in _fit_cells(ds, maxlen, epochs, config, ctx, name):
-            rows.append([name, cell, m.accuracy, m.macro_f1, params, round(per_epoch, 1)])
-            headline[f"{name.lower()}.{cell}.accuracy"] = m.accuracy
-            headline[f"{name.lower()}.{cell}.macro_f1"] = m.macro_f1
+    for name, ds, maxlen, keep in (("IMDB", imdb_small, config.imdb_maxlen, "last"),
+                                   ("Reuters", reuters, config.reuters_maxlen, "first")):
+        c_ds = cpu_seconds()
+        x_tr, x_val, y_tr, y_val = _split(window(ds.x_train, maxlen, keep), ds.y_train, config.val_fraction,
+                                          config.seed)
+        data = (x_tr, y_tr, x_val, y_val, window(ds.x_test, maxlen, keep), ds.y_test, ds.class_names)
+        pool = ModelPool(dict(vocab_size=config.vocab_size, embedding_dim=config.embedding_dim, units=config.units,
+                              n_classes=ds.num_classes, maxlen=maxlen, mask_zero=True, jit_compile=True))
+        median: dict[str, CellRun] = {}
+        key = name.lower()
+        for cell in CELLS:
+            runs = [fit_to_convergence(pool.fresh(cell, seed, config.learning_rate, cell=cell), data, config, seed)
+                    for seed in seeds]
+            acc, acc_sd = seed_spread([r.accuracy for r in runs])
+            f1, f1_sd = seed_spread([r.macro_f1 for r in runs])
+            order = np.argsort([r.accuracy for r in runs], kind="stable")
+            median[cell] = runs[int(order[(len(runs) - 1) // 2])]
+            best_epochs = float(np.mean([r.best_epoch for r in runs]))
+            per_epoch = float(np.mean([r.cpu_per_epoch for r in runs]))
+            rows.append([name, cell, acc, acc_sd, f1, f1_sd, best_epochs, max(r.epochs for r in runs),
+                         runs[0].parameters, round(per_epoch, 2)])
+            headline.update({f"{key}.{cell}.accuracy": acc, f"{key}.{cell}.accuracy_sd": acc_sd,
+                             f"{key}.{cell}.macro_f1": f1, f"{key}.{cell}.macro_f1_sd": f1_sd,
+                             f"{key}.{cell}.at_cap": sum(r.epochs == config.max_epochs and
+                                                         r.best_epoch == config.max_epochs for r in runs)})
+            arrays[f"{key}.{cell}.correct"] = median[cell].y_pred == ds.y_test
+            ctx.echo(f"{NAME}: {name} {cell}: accuracy {acc:.3f} ± {acc_sd:.3f}, macro F1 {f1:.3f} ± {f1_sd:.3f}, "
+                     f"best epochs {[r.best_epoch for r in runs]}, {per_epoch:.2f} CPU s/epoch")
             if name == "IMDB":
-                by_length[f"{cell} (this study)"] = accuracy_by_length(ds.y_test, y_pred, ds.lengths_test,
-                                                                       config.length_edges)
+                by_length[f"{cell} (this study)"] = accuracy_by_length(ds.y_test, median[cell].y_pred,
+                                                                       ds.lengths_test, config.length_edges)
+        arrays[f"{key}.ids"] = np.asarray(ds.ids_test).astype(str)
+        for a, b in PAIRS:
+            t = mcnemar(median[a].y_pred == ds.y_test, median[b].y_pred == ds.y_test)
+            pair_rows.append([name, a, b, t.a_only, t.b_only, t.n, t.difference, t.p_value, verdict(t)])
+        headline[f"{key}.test_size"] = len(ds.y_test)
+        headline[f"{key}.cpu_seconds"] = round(cpu_seconds() - c_ds, 1)
     published = published_by_length(ctx, imdb, config.length_edges)
     if published is not None:
         by_length["SimpleRNN (section 1.4)"] = published
@@ -141,16 +230,23 @@ def run(config: Config, ctx: RunContext) -> StudyResults:
     length_rows = [[label, int(n), *(by_length[k][i] for k in by_length)] for i, (label, n) in
                    enumerate(zip(labels, counts))]
     tables = [
-        Table(id="comparison", caption="The three cells with the same budget", columns=COLUMNS, rows=rows),
-        Table(id="imdb_length", caption="IMDB test accuracy by review length (words)",
+        Table(id="comparison", caption="The three cells, each trained to convergence (mean and sd over the seeds)",
+              columns=COLUMNS, rows=rows),
+        Table(id="pairs", caption="McNemar's exact test between the cells' median seeds on the same test examples",
+              columns=["dataset", "A", "B", "A only right", "B only right", "n", "difference", "p", "verdict"],
+              rows=pair_rows),
+        Table(id="imdb_length", caption="IMDB test accuracy by review length (words), median seeds",
               columns=["length", "reviews (this study)", *by_length], rows=length_rows),
     ]
-    headline.update({"imdb.epochs": config.imdb_epochs, "reuters.epochs": config.reuters_epochs,
+    cpu = cpu_seconds() - c_start
+    headline.update({"seeds": len(seeds), "max_epochs": config.max_epochs, "patience": config.patience,
                      "imdb.maxlen": config.imdb_maxlen, "reuters.maxlen": config.reuters_maxlen,
-                     "units": config.units})
+                     "imdb.train": config.imdb_train, "imdb.validation": round(config.imdb_train * config.val_fraction),
+                     "units": config.units, "embedding_dim": config.embedding_dim, "cpu_seconds": round(cpu, 1)})
+    ctx.echo(f"{NAME}: {cpu:.0f} CPU s, {time.perf_counter() - t0:.0f} s")
     return StudyResults(
         experiment=NAME, title=TITLE, description=DESCRIPTION, key=ctx.key, config=asdict(config), tables=tables,
-        headline=headline,
+        headline=headline, arrays=arrays,
         provenance=provenance.record(ctx.paths.project, config.seed, {**imdb.checksums, **reuters.checksums}, started),
         timings=StudyTimings(load_seconds=load_seconds, run_seconds=time.perf_counter() - t1),
     )

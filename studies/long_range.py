@@ -1,113 +1,297 @@
 """Study: can each recurrent cell remember the start of a long sequence?
 
-A synthetic task whose label depends ONLY on the first few tokens: the first
-``signal_tokens`` positions hold words from a class-specific set, every later
-position a random "noise" word. At length T the model must carry what it saw
-first through T - signal_tokens noise steps. SimpleRNN, LSTM and GRU of the
-same size are trained with the same budget at each T and tested on fresh
-sequences; a model at chance has forgotten the start.
+Hypothesis (sections 1.2 and 2.1): a gated cell (LSTM, GRU) carries information over longer
+gaps than a SimpleRNN, whose gradient fades geometrically with the distance.
+
+The task: every word of a sequence of length T is drawn from ONE vocabulary of
+``vocab_words`` words, half of which belong to class 0 and half to class 1; the label is
+the class of the FIRST word. Every later word is drawn from the same words, so the
+embedding cannot learn to mute the noise: the cell itself must keep what it read first
+through T - 1 steps of words that look exactly like the signal.
+
+Each cell is trained on fresh sequences every epoch (so it cannot memorise its training set),
+with early stopping on a fixed validation set: patience is counted only once the validation
+accuracy has left chance (gated cells sit on an initial plateau before they find the signal,
+and patience counted from the first epoch cuts that plateau short); a cell still at chance
+stops at the cap. The learning rate is chosen per cell at the shortest T, on validation
+only. Every cell and length gets several seeds; the test accuracy's mean and spread are kept.
+A sanity row checks that every cell solves the shortest T; if one does not, the study says it
+is under-budgeted instead of ranking the cells.
 """
 
 from __future__ import annotations
 
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from typing import Annotated
 
 import numpy as np
 
 from report.results import provenance
+from report.results.significance import mcnemar, seed_spread, verdict
 from report.results.study import Series, StudyResults, StudyTimings, Table
-from report.settings import Count, Lengths, Positive, Range, Seed
+from report.settings import Count, Each, Lengths, Range, Seed
 from report.train.context import RunContext
-from report.train.loop import set_seed
-from studies._rnn import CELLS, build_classifier
+from studies._rnn import CELLS, ModelPool, cpu_seconds
 
 NAME = "long_range"
 TITLE = "Long-range memory on a synthetic task"
 DATASETS = ()  # generated from the seed: no raw data
 DESCRIPTION = (
-    "Binary sequences whose label is fixed by their first tokens and followed by random noise words; "
-    "test accuracy of SimpleRNN, LSTM and GRU cells of the same size as the sequences grow longer."
+    "Binary sequences labelled by the class of their first word and continued with words from the same "
+    "vocabulary; test accuracy of SimpleRNN, LSTM and GRU cells of the same size as the sequences grow longer, "
+    "over several seeds."
 )
-# Below this test accuracy a binary model counts as "at chance" (0.5 plus room for noise on 500 test sequences).
+# Below this mean test accuracy a binary model counts as "at chance": 0.5 plus more than three standard
+# errors of an accuracy of 0.5 on 1,024 test sequences (0.016 each).
 CHANCE_LEVEL = 0.6
+# Every cell must reach this at the shortest length (mean over seeds) for the comparison to count.
+SANITY_LEVEL = 0.95
+# Validation accuracy at which a run has nothing left to learn and stops.
+SOLVED_LEVEL = 1.0
+FIRST_WORD = 2  # ids 0 and 1 are left free, as padding and out-of-vocabulary are in the real data
 
-
-# the noise words are ids 10 .. vocab_size - 1: at least one of them
-NoiseVocab = Annotated[int, Range(11, whole=True)]
+LearningRates = Annotated[tuple[float, ...], Each(Range(0, open_low=True))]
 
 
 @dataclass(frozen=True)
 class Config:
-    seed: Seed = 42  # one seed fixes the sequences and the initial weights
-    lengths: Lengths = (10, 50, 100, 200, 500)  # from trivially short to the longest IMDB windows
-    signal_tokens: Count = 3  # the label is in the first three tokens; the rest is noise
-    vocab_size: NoiseVocab = 50  # 4 + 4 signal words per class, 42 noise words
-    n_train: Count = 1000  # training cost grows with T x n; 1,000 x 5 lengths x 3 cells fits ~2 minutes on 2 cores
-    n_test: Count = 500  # +-0.045 (95%) around an accuracy of 0.5: enough to tell chance from learning
-    embedding_dim: Count = 16  # ample for 50 words
-    units: Count = 32  # the same for every cell, as the comparison requires
-    learning_rate: Positive = 3e-3  # Adam; a larger step than usual so that 10 short epochs can find the signal
-    batch_size: Count = 50
-    epochs: Count = 10  # the budget every cell gets at every length: ~200 updates
+    seed: Seed = 42  # seeds 42, 43, 44: the initial weights and the training sequences
+    seeds: Count = 3  # per cell and length; the spread is drawn
+    lengths: Lengths = (10, 30, 100, 300, 1000)  # log-spaced up to 1,000; stops early once every cell fails
+    vocab_words: Annotated[int, Range(2, whole=True)] = 8  # four words per class; signal and noise alike
+    units: Count = 16  # the same for every cell; one bit to keep needs few units
+    embedding_dim: Count = 8  # ample for 8 words
+    batch_size: Count = 64
+    updates_per_epoch: Count = 16  # an epoch: 16 batches of fresh sequences (1,024)
+    # the cap: 640 updates (40,960 sequences); it binds for a cell still at chance. A run at chance costs the
+    # whole cap, and at T = 1,000 one epoch costs ~0.5 CPU s: 60 epochs took the study to 241 CPU s
+    max_epochs: Count = 40
+    patience: Count = 6  # epochs without a better validation accuracy, counted once it has left chance (a climb is slow)
+    n_val: Count = 256  # fixed validation sequences per length: 0.6 is 3 standard errors above chance
+    n_test: Count = 1024  # fresh test sequences per length: +-0.031 (95%) around 0.5
+    learning_rates: LearningRates = (1e-3, 3e-3, 1e-2)  # Adam; the grid each cell chooses from at the shortest T
+    xla_from: Count = 50  # XLA-compile the steps from this length on (compiling costs more than short runs)
 
 
 def quick_overrides() -> dict[str, object]:
-    return {"lengths": (10, 30), "n_train": 200, "n_test": 100, "epochs": 2, "units": 8}
+    return {"lengths": (5, 12), "seeds": 2, "units": 4, "embedding_dim": 4, "updates_per_epoch": 2, "max_epochs": 3,
+            "patience": 1, "n_val": 64, "n_test": 64, "learning_rates": (1e-2,), "xla_from": 1000}
 
 
-def make_task(n: int, length: int, signal_tokens: int, vocab_size: int, rng: np.random.Generator):
+def make_task(n: int, length: int, vocab_words: int, rng: np.random.Generator):
     """(x, y): x (n, length) int32 word ids, y (n,) in {0, 1}.
 
-    Words 2-5 signal class 0 and 6-9 class 1 (0 and 1 are left free, as padding and
-    out-of-vocabulary are in the real data); noise words are 10 .. vocab_size - 1 and
-    carry no information: the label depends on the first ``signal_tokens`` words only.
+    Words ``FIRST_WORD`` .. ``FIRST_WORD + vocab_words - 1``; the first half of them is class 0, the
+    second half class 1. Every position, the first included, draws uniformly from all of them; the
+    label is the class of the first word, so the rest carries no information about it.
     """
-    y = rng.integers(0, 2, size=n)
-    x = rng.integers(10, vocab_size, size=(n, length))
-    k = min(signal_tokens, length)
-    x[:, :k] = 2 + 4 * y[:, None] + rng.integers(0, 4, size=(n, k))
+    x = rng.integers(FIRST_WORD, FIRST_WORD + vocab_words, size=(n, length))
+    y = (x[:, 0] - FIRST_WORD) >= vocab_words // 2
     return x.astype(np.int32), y.astype(np.int64)
 
 
-def chance_length(lengths: list[int], accuracies: list[float], level: float = CHANCE_LEVEL) -> int | None:
-    """The smallest length at which the accuracy is below ``level`` (None: never)."""
+def chance_length(lengths: list[int], accuracies: list[float | None], level: float = CHANCE_LEVEL) -> int | None:
+    """The smallest length at which the accuracy is below ``level`` or was not measured (None: never)."""
     for length, acc in sorted(zip(lengths, accuracies)):
-        if acc < level:
+        if acc is None or acc < level:
             return length
     return None
 
 
+@dataclass
+class Run:
+    accuracy: float  # test accuracy of the best validation epoch's weights
+    correct: np.ndarray  # (n_test,) bool
+    epochs: int  # trained
+    best_epoch: int
+    left_chance: int | None  # the first epoch whose validation accuracy reached CHANCE_LEVEL
+    stop: str  # "solved", "patience" or "cap"
+    val_accuracy: float
+
+
+@dataclass
+class Cell:
+    """All seeds of one cell at one length."""
+
+    runs: list[Run] = field(default_factory=list)
+
+    @property
+    def accuracies(self) -> list[float]:
+        return [r.accuracy for r in self.runs]
+
+    def median_run(self) -> Run:
+        order = np.argsort(self.accuracies, kind="stable")
+        return self.runs[int(order[(len(order) - 1) // 2])]
+
+
+def _accuracy(model, x: np.ndarray, y: np.ndarray, batch: int) -> np.ndarray:
+    """Per-example correctness, predicted in batches of one shape (one compiled predict step)."""
+    out = []
+    for i in range(0, len(x), batch):
+        p = np.asarray(model.predict_on_batch(x[i:i + batch])).reshape(-1)
+        out.append((p > 0.5) == y[i:i + batch])
+    return np.concatenate(out)
+
+
+def train_run(model, config: Config, length: int, seed: int, val: tuple, test: tuple | None) -> Run:
+    """Fresh sequences every epoch; early stopping on validation accuracy with patience counted once it has
+    left chance; the best epoch's weights restored and scored on ``test`` (on validation when None)."""
+    x_val, y_val = val
+    n = config.batch_size * config.updates_per_epoch
+    best, best_weights, best_epoch, left, wait, stop = -1.0, None, 0, None, 0, "cap"
+    epoch = 0
+    for epoch in range(1, config.max_epochs + 1):
+        x, y = make_task(n, length, config.vocab_words, np.random.default_rng([seed, length, epoch]))
+        for b in range(config.updates_per_epoch):
+            rows = slice(b * config.batch_size, (b + 1) * config.batch_size)
+            model.train_on_batch(x[rows], y[rows])
+        acc = float(np.mean(_accuracy(model, x_val, y_val, config.n_val)))
+        if left is None and acc >= CHANCE_LEVEL:
+            left = epoch
+        if acc > best:
+            best, best_weights, best_epoch, wait = acc, model.get_weights(), epoch, 0
+        else:
+            wait += 1
+        if best >= SOLVED_LEVEL:
+            stop = "solved"
+            break
+        if left is not None and wait >= config.patience:
+            stop = "patience"
+            break
+    model.set_weights(best_weights)
+    x_te, y_te = test if test is not None else val
+    correct = _accuracy(model, x_te, y_te, config.n_val)
+    return Run(float(np.mean(correct)), correct, epoch, best_epoch, left, stop, best)
+
+
+def _eval_sets(config: Config, length: int):
+    rng = np.random.default_rng([config.seed, length, 0])  # epoch 0: never a training epoch's stream
+    val = make_task(config.n_val, length, config.vocab_words, rng)
+    test = make_task(config.n_test, length, config.vocab_words, rng)
+    return val, test
+
+
 def run(config: Config, ctx: RunContext) -> StudyResults:
     started = datetime.now(timezone.utc)
-    t_start = time.perf_counter()
-    acc: dict[str, list[float]] = {cell: [] for cell in CELLS}
-    for length in config.lengths:
-        rng = np.random.default_rng([config.seed, length])
-        x_tr, y_tr = make_task(config.n_train, length, config.signal_tokens, config.vocab_size, rng)
-        x_te, y_te = make_task(config.n_test, length, config.signal_tokens, config.vocab_size, rng)
-        for cell in CELLS:
-            set_seed(config.seed)  # the same initial draw for every cell and length
-            model = build_classifier(cell, vocab_size=config.vocab_size, embedding_dim=config.embedding_dim,
-                                     units=config.units, n_classes=2, maxlen=length,
-                                     learning_rate=config.learning_rate)
-            model.fit(x_tr, y_tr, epochs=config.epochs, batch_size=config.batch_size, shuffle=True, verbose=0)
-            p = model.predict(x_te, batch_size=500, verbose=0).reshape(-1)
-            acc[cell].append(float(np.mean((p > 0.5) == y_te)))
-            ctx.echo(f"{NAME}: T={length} {cell} test accuracy {acc[cell][-1]:.3f}")
-    lengths = list(config.lengths)
-    rows = [[t, *(acc[c][i] for c in CELLS)] for i, t in enumerate(lengths)]
-    headline: dict[str, float | int | str | None] = {"chance_level": CHANCE_LEVEL, "max_length": max(lengths)}
+    t_start, c_start = time.perf_counter(), cpu_seconds()
+    if config.n_test % config.n_val:
+        raise ValueError(f"{NAME}: n_test ({config.n_test}) must be a multiple of n_val ({config.n_val})")
+    seeds = [config.seed + i for i in range(config.seeds)]
+    lengths = sorted(config.lengths)
+    pool = ModelPool(dict(vocab_size=FIRST_WORD + config.vocab_words, embedding_dim=config.embedding_dim,
+                          units=config.units, n_classes=2))
+
+    def model_for(cell: str, length: int, seed: int, lr: float):
+        return pool.fresh((cell, length), seed, lr, cell=cell, maxlen=length, jit_compile=length >= config.xla_from)
+
+    # 1. the learning rate of each cell: the best validation accuracy at the shortest length, first seed
+    #    (ties: the fewer epochs to the best, then the smaller rate); the test set is not looked at
+    shortest = lengths[0]
+    val, _ = _eval_sets(config, shortest)
+    lr_rows, chosen = [], {}
     for cell in CELLS:
-        headline[f"chance_length.{cell}"] = chance_length(lengths, acc[cell])
-        headline[f"accuracy_at_max.{cell}"] = acc[cell][lengths.index(max(lengths))]
+        tried = []
+        for lr in config.learning_rates:
+            r = train_run(model_for(cell, shortest, seeds[0], lr), config, shortest, seeds[0], val, None)
+            tried.append((-r.val_accuracy, r.best_epoch, lr))
+            lr_rows.append([cell, lr, r.val_accuracy, r.best_epoch])
+        chosen[cell] = min(tried)[2]
+        ctx.echo(f"{NAME}: {cell} learning rate {chosen[cell]:g} (validation, T={shortest})")
+    c_tuned = cpu_seconds()
+
+    # 2. every cell at every length, each seed; a cell at chance at T (mean over seeds) is not trained at longer T
+    results: dict[int, dict[str, Cell]] = {}
+    failed: set[str] = set()
+    for length in lengths:
+        if len(failed) == len(CELLS):
+            break
+        val, test = _eval_sets(config, length)
+        results[length] = {}
+        for cell in CELLS:
+            if cell in failed:
+                continue
+            c0 = cpu_seconds()
+            cell_runs = Cell()
+            for seed in seeds:
+                cell_runs.runs.append(train_run(model_for(cell, length, seed, chosen[cell]), config, length, seed,
+                                                val, test))
+            results[length][cell] = cell_runs
+            mean, sd = seed_spread(cell_runs.accuracies)
+            if mean < CHANCE_LEVEL:
+                failed.add(cell)
+            ctx.echo(f"{NAME}: T={length} {cell} test accuracy {mean:.3f} ± {sd:.3f} "
+                     f"(epochs {[r.epochs for r in cell_runs.runs]}, stops {[r.stop for r in cell_runs.runs]}; "
+                     f"{cpu_seconds() - c0:.0f} CPU s)")
+    measured = list(results)
+    cpu = cpu_seconds() - c_start
+    ctx.echo(f"{NAME}: {cpu:.0f} CPU s ({c_tuned - c_start:.0f} choosing learning rates), "
+             f"{time.perf_counter() - t_start:.0f} s")
+    return _results(config, ctx, started, t_start, cpu, seeds, lengths, measured, results, chosen, lr_rows)
+
+
+def _results(config, ctx, started, t_start, cpu, seeds, lengths, measured, results, chosen, lr_rows) -> StudyResults:
+    rows, sanity_rows, pair_rows, series = [], [], [], []
+    headline: dict[str, float | int | str | None] = {
+        "chance_level": CHANCE_LEVEL, "sanity_level": SANITY_LEVEL, "seeds": len(seeds),
+        "shortest": lengths[0], "longest_measured": max(measured), "max_length": max(lengths),
+        "n_test": config.n_test, "units": config.units, "vocab_words": config.vocab_words,
+        "max_epochs": config.max_epochs, "patience": config.patience,
+        "sequences_per_epoch": config.batch_size * config.updates_per_epoch, "cpu_seconds": round(cpu, 1),
+        "max_sequences": config.batch_size * config.updates_per_epoch * config.max_epochs,
+    }
+    for length in measured:
+        for cell in CELLS:
+            c = results[length].get(cell)
+            if c is None:
+                continue
+            mean, sd = seed_spread(c.accuracies)
+            epochs = [r.epochs for r in c.runs]
+            rows.append([length, cell, mean, sd, min(c.accuracies), max(c.accuracies),
+                         float(np.mean(epochs)), max(epochs), sum(r.stop == "cap" for r in c.runs)])
+            headline[f"accuracy.{cell}.{length}"] = mean
+            headline[f"sd.{cell}.{length}"] = sd
+    for cell in CELLS:
+        accs = [results[t][cell].accuracies if cell in results[t] else None for t in measured]
+        means = [None if a is None else seed_spread(a)[0] for a in accs]
+        sds = [None if a is None else seed_spread(a)[1] for a in accs]
+        xs = [float(t) for t, m in zip(measured, means) if m is not None]
+        series.append(Series(figure="accuracy", label=cell, x=xs, y=[m for m in means if m is not None]))
+        series.append(Series(figure="accuracy_sd", label=cell, x=xs, y=[s for s in sds if s is not None]))
+        for k, seed in enumerate(seeds):
+            series.append(Series(figure="accuracy_seed", label=f"{cell}, seed {seed}", x=xs,
+                                 y=[a[k] for a in accs if a is not None]))
+        headline[f"chance_length.{cell}"] = chance_length(measured, means)
+        headline[f"learning_rate.{cell}"] = chosen[cell]
+        short = results[lengths[0]][cell]
+        s_mean, _ = seed_spread(short.accuracies)
+        sanity_rows.append([cell, chosen[cell], s_mean, min(short.accuracies), s_mean >= SANITY_LEVEL])
+        headline[f"sanity.{cell}"] = s_mean
+    headline["under_budgeted"] = "yes" if any(not r[-1] for r in sanity_rows) else "no"
+    # the cells against each other at each length both were trained at: McNemar's exact test of the
+    # median seeds on the same test sequences
+    for length in measured:
+        for a, b in (("LSTM", "SimpleRNN"), ("GRU", "SimpleRNN"), ("LSTM", "GRU")):
+            if a in results[length] and b in results[length]:
+                t = mcnemar(results[length][a].median_run().correct, results[length][b].median_run().correct)
+                pair_rows.append([length, a, b, t.a_only, t.b_only, t.n, t.difference, t.p_value, verdict(t)])
+    tables = [
+        Table(id="accuracy", caption="Test accuracy by sequence length, mean and spread over the seeds",
+              columns=["length", "cell", "mean", "sd", "min", "max", "mean epochs", "max epochs", "runs at cap"],
+              rows=rows),
+        Table(id="sanity", caption=f"Sanity row: every cell at the shortest length (T = {lengths[0]})",
+              columns=["cell", "learning rate", "mean accuracy", "lowest seed", "solved"], rows=sanity_rows),
+        Table(id="learning_rate", caption=f"Validation accuracy of each learning rate at T = {lengths[0]} "
+              f"(seed {seeds[0]})", columns=["cell", "learning rate", "validation accuracy", "best epoch"],
+              rows=lr_rows),
+        Table(id="pairs", caption="McNemar's exact test between the cells' median seeds on the same test sequences",
+              columns=["length", "A", "B", "A only right", "B only right", "n", "difference", "p", "verdict"],
+              rows=pair_rows),
+    ]
+    wall = time.perf_counter() - t_start
     return StudyResults(
-        experiment=NAME, title=TITLE, description=DESCRIPTION, key=ctx.key, config=asdict(config),
-        tables=[Table(id="accuracy", caption="Test accuracy by sequence length (chance is 0.50)",
-                      columns=["length", *CELLS], rows=rows)],
-        series=[Series(figure="accuracy", label=cell, x=[float(t) for t in lengths], y=acc[cell]) for cell in CELLS],
-        headline=headline, provenance=provenance.record(ctx.paths.project, config.seed, {}, started),
-        timings=StudyTimings(load_seconds=0.0, run_seconds=time.perf_counter() - t_start),
+        experiment=NAME, title=TITLE, description=DESCRIPTION, key=ctx.key, config=asdict(config), tables=tables,
+        series=series, headline=headline, provenance=provenance.record(ctx.paths.project, config.seed, {}, started),
+        timings=StudyTimings(load_seconds=0.0, run_seconds=wall),
     )

@@ -116,6 +116,12 @@ class GradientFinding:
     units: int = 0  # the two models' size, and what they were measured on
     measured: int = 0
     train_examples: int = 0
+    seeds: int = 1  # the curves are the seeds' geometric mean
+    # "SimpleRNN, trained" -> (shortest, longest) decay length over the seeds (None: not within the window)
+    seed_range: Mapping[str, tuple[int | None, int | None]] | None = None
+
+    def range_of(self, cell: str, stage: str) -> tuple[int | None, int | None] | None:
+        return (self.seed_range or {}).get(f"{cell}, {stage}")
 
     @property
     def lstm_reach_learned(self) -> bool:
@@ -149,64 +155,191 @@ def gradient_decay(study: StudyResults) -> GradientFinding:
         rnn_at_window=float(h["relative_at_window.SimpleRNN.trained"]),
         lstm_at_window=float(h["relative_at_window.LSTM.trained"]), verdict=verdict,
         units=int(study.config.get("units", 0)), measured=int(study.config.get("measure_examples", 0)),
-        train_examples=int(study.config.get("train_examples", 0)),
+        train_examples=int(study.config.get("train_examples", 0)), seeds=int(h.get("seeds", 1) or 1),
+        seed_range=_decay_ranges(study),
     )
+
+
+def _decay_ranges(study: StudyResults) -> dict[str, tuple[int | None, int | None]]:
+    if "decay" not in [t.id for t in study.tables]:
+        return {}
+    table = study.table("decay")
+    if "shortest over seeds" not in table.columns:
+        return {}
+    return {f"{r['model']}, {r['stage']}": (r["shortest over seeds"], r["longest over seeds"])
+            for r in table.records()}
 
 
 # --- long-range memory -----------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
-class LongRangeFinding:
-    lengths: tuple[int, ...]
-    accuracy: Mapping[str, tuple[float, ...]]  # cell -> accuracy per length
-    chance_level: float
-    chance_lengths: Mapping[str, int | None]  # cell -> smallest T at which it is at chance (None: never)
-    # expected: some gated cell remembers longer than the SimpleRNN; same: none does and the SimpleRNN
-    # does not either; rnn_longest: the SimpleRNN remembers longer than every gated cell
-    verdict: Literal["expected", "same", "rnn_longest"]
-    n_train: int = 0  # the budget every cell got at every length
-    epochs: int = 0
+class LengthRow:
+    """One cell at one length, over the seeds."""
+
+    length: int
+    cell: str
+    mean: float
+    sd: float
+    low: float  # lowest and highest seed
+    high: float
+    mean_epochs: float
+    max_epochs: int
+    at_cap: int  # runs that ended at the cap on epochs
+
+
+@dataclass(frozen=True)
+class PairTest:
+    """McNemar's exact test of cell A against cell B (their median seeds) on the same test examples."""
+
+    where: str | int  # the length (long range) or the dataset (architectures)
+    a: str
+    b: str
+    a_only: int
+    b_only: int
+    difference: float
+    p_value: float
+    verdict: str  # "better" | "worse" | "no significant difference": A relative to B
+    n: int = 0
 
     @property
-    def max_length(self) -> int:
+    def discordant(self) -> int:
+        return self.a_only + self.b_only
+
+
+def _pairs(table: Table) -> tuple[PairTest, ...]:
+    out = []
+    for r in table.records():
+        where = r.get("length", r.get("dataset"))
+        out.append(PairTest(where, r["A"], r["B"], int(r["A only right"]), int(r["B only right"]),
+                            float(r["difference"]), float(r["p"]), str(r["verdict"]), int(r.get("n") or 0)))
+    return tuple(out)
+
+
+@dataclass(frozen=True)
+class LongRangeFinding:
+    lengths: tuple[int, ...]  # the lengths trained (the study stops once every cell is at chance)
+    rows: tuple[LengthRow, ...]
+    chance_level: float
+    sanity_level: float
+    sanity: Mapping[str, tuple[float, float, bool]]  # cell -> mean and lowest seed at the shortest T, solved?
+    learning_rates: Mapping[str, float]  # chosen per cell on validation at the shortest T
+    chance_lengths: Mapping[str, int | None]  # cell -> smallest T at which it is at chance (None: never)
+    # under_budgeted: a cell fails the sanity row, so no conclusion; expected: a gated cell keeps the first word
+    # longer than the SimpleRNN (significant at the SimpleRNN's first failing T); opposite: the SimpleRNN keeps it
+    # longer than every gated cell (significant at each gated cell's first failing T); no_difference: otherwise
+    verdict: Literal["under_budgeted", "expected", "opposite", "no_difference"]
+    decisive: tuple[PairTest, ...] = ()  # the tests the verdict rests on
+    plateau: tuple[str, ...] = ()  # the cells whose every run at their first failing T ended at the cap
+    seeds: int = 0
+    n_test: int = 0
+    max_epochs: int = 0
+    sequences_per_epoch: int = 0
+    units: int = 0
+    vocab_words: int = 0
+    max_length: int = 0  # the longest length planned
+    cpu_seconds: float = 0.0
+    max_sequences: int = 0  # training sequences a run sees at the cap
+
+    def cells_at(self, length: int) -> tuple[str, ...]:
+        return tuple(c for c in CELLS if self.row(c, length) is not None)
+
+    @property
+    def shortest(self) -> int:
+        return min(self.lengths)
+
+    @property
+    def longest(self) -> int:
         return max(self.lengths)
 
-    def at_max(self, cell: str) -> float:
-        return self.accuracy[cell][self.lengths.index(self.max_length)]
+    def row(self, cell: str, length: int) -> LengthRow | None:
+        return next((r for r in self.rows if r.cell == cell and r.length == length), None)
+
+    @property
+    def failed_sanity(self) -> tuple[str, ...]:
+        return tuple(c for c, (_, _, ok) in self.sanity.items() if not ok)
 
     @property
     def rnn_chance_length(self) -> int | None:
-        return self.chance_lengths["SimpleRNN"]
+        return self.chance_lengths.get("SimpleRNN")
+
+    def reach(self, cell: str) -> int | None:
+        """The longest length at which the cell is above chance (None: not even the shortest)."""
+        t = self.chance_lengths.get(cell)
+        above = [x for x in self.lengths if t is None or x < t]
+        return max(above) if above else None
+
+
+def _pair(pairs: Sequence[PairTest], length: int, a: str, b: str) -> PairTest | None:
+    """The test of ``a`` against ``b`` at ``length``, turned round when the table holds ``b`` against ``a``."""
+    for p in pairs:
+        if p.where == length and (p.a, p.b) == (a, b):
+            return p
+        if p.where == length and (p.a, p.b) == (b, a):
+            flip = {"better": "worse", "worse": "better"}.get(p.verdict, p.verdict)
+            return PairTest(length, a, b, p.b_only, p.a_only, -p.difference, p.p_value, flip, p.n)
+    return None
 
 
 def long_range(study: StudyResults) -> LongRangeFinding:
-    series = {s.label: s for s in study.figure_series("accuracy")}
-    lengths = tuple(int(x) for x in series["SimpleRNN"].x)
-    accuracy = {c: tuple(series[c].y) for c in CELLS if c in series}
-    level = float(study.headline["chance_level"])
-    chance = {c: study.headline.get(f"chance_length.{c}") for c in accuracy}
-    rnn = _steps(chance["SimpleRNN"])
-    gated = [_steps(chance[c]) for c in accuracy if c != "SimpleRNN"]
-    if any(g > rnn for g in gated):
-        verdict = "expected"
-    elif all(g < rnn for g in gated):
-        verdict = "rnn_longest"
+    h = study.headline
+    rows = tuple(LengthRow(int(r["length"]), str(r["cell"]), float(r["mean"]), float(r["sd"]), float(r["min"]),
+                           float(r["max"]), float(r["mean epochs"]), int(r["max epochs"]), int(r["runs at cap"]))
+                 for r in study.table("accuracy").records())
+    lengths = tuple(sorted({r.length for r in rows}))
+    sanity = {str(r["cell"]): (float(r["mean accuracy"]), float(r["lowest seed"]), bool(r["solved"]))
+              for r in study.table("sanity").records()}
+    chance = {c: h.get(f"chance_length.{c}") for c in CELLS}
+    pairs = _pairs(study.table("pairs"))
+    steps = {c: _steps(chance[c]) for c in CELLS}
+    gated = [c for c in CELLS if c != "SimpleRNN"]
+    plateau = tuple(c for c in CELLS if chance[c] is not None and
+                    (row := next((r for r in rows if r.cell == c and r.length == chance[c]), None)) is not None
+                    and row.at_cap == int(h.get("seeds", 0)) and row.mean < float(h["chance_level"]))
+    decisive: list[PairTest] = []
+    if not all(ok for _, _, ok in sanity.values()):
+        verdict = "under_budgeted"
+    elif any(steps[g] > steps["SimpleRNN"] for g in gated):
+        best = max(gated, key=lambda g: steps[g])  # the first of equals: LSTM before GRU
+        test = _pair(pairs, chance["SimpleRNN"], best, "SimpleRNN")
+        decisive = [test] if test else []
+        verdict = "expected" if test is not None and test.verdict == "better" else "no_difference"
+    elif all(steps[g] < steps["SimpleRNN"] for g in gated):
+        decisive = [t for g in gated if (t := _pair(pairs, chance[g], g, "SimpleRNN")) is not None]
+        verdict = "opposite" if len(decisive) == len(gated) and all(t.verdict == "worse" for t in decisive) \
+            else "no_difference"
     else:
-        verdict = "same"
-    return LongRangeFinding(lengths, accuracy, level, chance, verdict, int(study.config.get("n_train", 0)),
-                            int(study.config.get("epochs", 0)))
+        verdict = "no_difference"
+    return LongRangeFinding(
+        lengths=lengths, rows=rows, chance_level=float(h["chance_level"]),
+        sanity_level=float(h.get("sanity_level", 0.95)), sanity=sanity,
+        learning_rates={c: float(h[f"learning_rate.{c}"]) for c in CELLS if f"learning_rate.{c}" in h},
+        chance_lengths=chance, verdict=verdict, decisive=tuple(decisive), plateau=plateau,
+        seeds=int(h.get("seeds", 0)), n_test=int(h.get("n_test", 0)), max_epochs=int(h.get("max_epochs", 0)),
+        sequences_per_epoch=int(h.get("sequences_per_epoch", 0)), units=int(h.get("units", 0)),
+        vocab_words=int(h.get("vocab_words", 0)), max_length=int(h.get("max_length", max(lengths))),
+        cpu_seconds=float(h.get("cpu_seconds", 0.0)), max_sequences=int(h.get("max_sequences", 0)),
+    )
 
 
 # --- architectures ---------------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
 class ArchitectureFinding:
-    table: Table  # dataset, model, accuracy, macro F1, parameters, seconds per epoch
+    table: Table  # dataset, model, accuracy (+ sd), macro F1 (+ sd), epochs to best, epochs, parameters, CPU s/epoch
     length_table: Table  # length bucket, reviews, accuracy per model
-    best: Mapping[str, str]  # dataset -> the cell with the highest accuracy
-    spread: Mapping[str, float]  # dataset -> best minus worst accuracy
-    settings: Mapping[str, Any]  # epochs, maxlen, units: the shared budget
+    best: Mapping[str, str]  # dataset -> the cell with the highest mean accuracy
+    spread: Mapping[str, float]  # dataset -> best minus worst mean accuracy
+    settings: Mapping[str, Any]  # maxlen, units, seeds, cap: the shared set-up
     long_reviews_worst: Mapping[str, bool]  # model column -> is its accuracy lowest in the longest bucket?
+    pairs: tuple[PairTest, ...] = ()  # McNemar between the cells' median seeds, per dataset
+    at_cap: int = 0  # runs whose best epoch was the cap: not converged
+
+    def tests(self, dataset: str) -> tuple[PairTest, ...]:
+        return tuple(p for p in self.pairs if p.where == dataset)
+
+    def differences(self, dataset: str) -> tuple[PairTest, ...]:
+        """The significant ones."""
+        return tuple(p for p in self.tests(dataset) if p.verdict != "no significant difference")
 
 
 def architectures(study: StudyResults) -> ArchitectureFinding:
@@ -222,8 +355,12 @@ def architectures(study: StudyResults) -> ArchitectureFinding:
         values = [v for v in lengths.column(col) if v is not None]
         last = lengths.column(col)[-1]
         worst[col] = last is not None and last == min(values)
-    keys = ("imdb.epochs", "reuters.epochs", "imdb.maxlen", "reuters.maxlen", "units")
-    return ArchitectureFinding(table, lengths, best, spread, {k: study.headline.get(k) for k in keys}, worst)
+    keys = ("imdb.maxlen", "reuters.maxlen", "units", "embedding_dim", "seeds", "max_epochs", "patience",
+            "imdb.train", "imdb.validation", "imdb.test_size", "reuters.test_size", "cpu_seconds")
+    pairs = _pairs(study.table("pairs")) if "pairs" in [t.id for t in study.tables] else ()
+    at_cap = sum(int(v) for k, v in study.headline.items() if k.endswith(".at_cap") and v is not None)
+    return ArchitectureFinding(table, lengths, best, spread, {k: study.headline.get(k) for k in keys}, worst,
+                               pairs, at_cap)
 
 
 # --- examples --------------------------------------------------------------------------------------------
@@ -286,10 +423,12 @@ class EvidenceBuilder:
             items.append(EvidenceItem("gradient_lstm", gradient_decay(s["gradient_decay"]), (fig,) if fig else ()))
         if number == "2.2" and "long_range" in s:
             fig = self._figure("long_range", "long_range")
-            items.append(EvidenceItem("long_range", long_range(s["long_range"]), (fig,) if fig else ()))
+            tab = self._table("long_range", "accuracy", "Test accuracy on the synthetic task by length, mean ± sd "
+                                                        "over the seeds, and the epochs used")
+            items.append(EvidenceItem("long_range", long_range(s["long_range"]), (fig,) if fig else (), (tab,)))
         if number == "2.2" and "architectures" in s:
             f = architectures(s["architectures"])
-            tabs = (self._table("architectures", "comparison", "SimpleRNN, LSTM and GRU with the same budget"),
+            tabs = (self._table("architectures", "comparison", "SimpleRNN, LSTM and GRU, each trained to convergence"),
                     self._table("architectures", "imdb_length", "IMDB test accuracy by review length"))
             items.append(EvidenceItem("architectures", f, (), tabs))
         for num, dataset, experiment, network in (("1.4", "imdb", "imdb_simplernn", "SimpleRNN"),

@@ -42,10 +42,18 @@ class GradientDecayDisplay:
     kind: ClassVar[str] = "decay"
     title: ClassVar[str] = "Gradient norm with respect to each input word, relative to the last word"
 
-    def __init__(self, curves: Mapping[str, Sequence[float]], factor: float, lengths: Mapping[str, int | None]):
+    def __init__(self, curves: Mapping[str, Sequence[float]], factor: float, lengths: Mapping[str, int | None],
+                 bands: Mapping[str, tuple[Sequence[float], Sequence[float]]] | None = None, seeds: int = 1):
         self.curves = {label: np.asarray(y, dtype=float) for label, y in curves.items()}  # "LSTM, trained" -> y
         self.factor = factor
         self.lengths = dict(lengths)
+        # label -> (lowest, highest) over the seeds at each step
+        self.bands = {label: (np.asarray(lo, dtype=float), np.asarray(hi, dtype=float))
+                      for label, (lo, hi) in (bands or {}).items()}
+        self.seeds = seeds
+        if self.bands:
+            self.title = (f"{type(self).title}: the geometric mean of {seeds} seeds, shaded from the lowest "
+                          "to the highest seed")
 
     @classmethod
     def from_study(cls, study: StudyResults) -> "GradientDecayDisplay":
@@ -54,7 +62,11 @@ class GradientDecayDisplay:
         for s in series:
             cell, stage = s.label.split(", ")
             lengths[s.label] = study.headline.get(f"decay_length.{cell}.{stage}")
-        return cls({s.label: s.y for s in series}, float(study.headline.get("factor", 10.0)), lengths)
+        low = {s.label: s.y for s in study.figure_series("decay_low")}
+        high = {s.label: s.y for s in study.figure_series("decay_high")}
+        bands = {label: (low[label], high[label]) for label in low if label in high}
+        return cls({s.label: s.y for s in series}, float(study.headline.get("factor", 10.0)), lengths, bands,
+                   int(study.headline.get("seeds", 1) or 1))
 
     def plot(self, ax: Axes | None = None) -> "GradientDecayDisplay":
         with style():
@@ -62,8 +74,13 @@ class GradientDecayDisplay:
                 _, ax = new_figure(TEXT_WIDTH_IN, 3.2)
             for label, y in self.curves.items():
                 cell, stage = label.split(", ")
-                ax.plot(np.arange(len(y)), np.clip(y, 1e-12, None), color=CELL_COLOURS.get(cell, GREY),
+                colour = CELL_COLOURS.get(cell, GREY)
+                ax.plot(np.arange(len(y)), np.clip(y, 1e-12, None), color=colour,
                         linestyle="-" if stage == "trained" else "--", label=label)
+                if label in self.bands:
+                    lo, hi = self.bands[label]
+                    ax.fill_between(np.arange(len(lo)), np.clip(lo, 1e-12, None), np.clip(hi, 1e-12, None),
+                                    color=colour, alpha=0.18 if stage == "trained" else 0.08, linewidth=0)
             ax.axhline(1 / self.factor, color=GREY, linewidth=1, linestyle=":", zorder=0)
             ax.annotate(f"{number(self.factor)}× smaller", xy=(1, 1 / self.factor), xycoords=("axes fraction", "data"),
                         xytext=(-2, 3), textcoords="offset points", ha="right", va="bottom", fontsize=SMALL_PT,
@@ -84,42 +101,69 @@ class GradientDecayDisplay:
             falls = (f"falls tenfold after {plural(n, 'step')}" if n is not None
                      else f"does not fall tenfold within {plural(len(y), 'step')}")
             parts.append(f"{label}: {falls}, ending at {significant(y[-1])} of its last-step value")
-        return "Line chart, log scale, of the gradient norm by distance from the last word; " + "; ".join(parts) + "."
+        seeds = f" (geometric mean of {self.seeds} seeds, shaded between the lowest and highest seed)" if self.bands else ""
+        return ("Line chart, log scale, of the gradient norm by distance from the last word" + seeds + "; "
+                + "; ".join(parts) + ".")
 
 
 class LongRangeDisplay:
-    """Test accuracy against sequence length for each cell, chance and the 'at chance' threshold marked."""
+    """Mean test accuracy over the seeds against sequence length for each cell, the seeds' spread as error bars
+    (± one sd) and each seed as a dot; chance and the 'at chance' threshold marked."""
 
     study: ClassVar[str] = "long_range"
     kind: ClassVar[str] = "long_range"
-    title: ClassVar[str] = "Test accuracy on the synthetic task against sequence length"
+    title: ClassVar[str] = ("Test accuracy on the synthetic task against sequence length: the mean over the seeds "
+                            "± one standard deviation, and each seed as a dot")
 
-    def __init__(self, lengths: Sequence[float], accuracy: Mapping[str, Sequence[float]], chance_level: float):
-        self.lengths = np.asarray(lengths, dtype=float)
+    def __init__(self, lengths: Mapping[str, Sequence[float]], accuracy: Mapping[str, Sequence[float]],
+                 chance_level: float, sd: Mapping[str, Sequence[float]] | None = None,
+                 seeds: Mapping[str, Sequence[Sequence[float]]] | None = None):
+        self.lengths = {cell: np.asarray(x, dtype=float) for cell, x in lengths.items()}
         self.accuracy = {cell: np.asarray(a, dtype=float) for cell, a in accuracy.items()}
+        self.sd = {cell: np.asarray(v, dtype=float) for cell, v in (sd or {}).items()}
+        self.seeds = {cell: [np.asarray(v, dtype=float) for v in runs] for cell, runs in (seeds or {}).items()}
         self.chance_level = chance_level
 
     @classmethod
     def from_study(cls, study: StudyResults) -> "LongRangeDisplay":
         series = study.figure_series("accuracy")
-        return cls(series[0].x, {s.label: s.y for s in series}, float(study.headline["chance_level"]))
+        seeds: dict[str, list] = {}
+        for s in study.figure_series("accuracy_seed"):
+            seeds.setdefault(s.label.split(", ")[0], []).append(s.y)
+        return cls({s.label: s.x for s in series}, {s.label: s.y for s in series},
+                   float(study.headline["chance_level"]), {s.label: s.y for s in study.figure_series("accuracy_sd")},
+                   seeds)
+
+    @property
+    def all_lengths(self) -> np.ndarray:
+        return np.unique(np.concatenate([x for x in self.lengths.values()] or [np.zeros(0)]))
 
     def plot(self, ax: Axes | None = None) -> "LongRangeDisplay":
         with style():
             if ax is None:
                 _, ax = new_figure(TEXT_WIDTH_IN, 3.0)
-            for cell, acc in self.accuracy.items():
-                ax.plot(self.lengths, acc, color=CELL_COLOURS.get(cell, GREY), marker=CELL_MARKERS.get(cell, "o"),
-                        markersize=4, label=cell)
+            cells = list(self.accuracy)
+            for k, (cell, acc) in enumerate(self.accuracy.items()):
+                x = self.lengths[cell]
+                shift = 1.06 ** (k - (len(cells) - 1) / 2)  # side by side on the log axis, so the bars do not hide
+                colour = CELL_COLOURS.get(cell, GREY)
+                sd = self.sd.get(cell)
+                ax.errorbar(x * shift, acc, yerr=sd if sd is not None and len(sd) == len(acc) else None,
+                            color=colour, marker=CELL_MARKERS.get(cell, "o"), markersize=4, capsize=2.5,
+                            linewidth=1.2, elinewidth=1, label=cell)
+                for run in self.seeds.get(cell, []):
+                    ax.plot(x[: len(run)] * shift, run, linestyle="none", marker="o", markersize=2.5, color=colour,
+                            alpha=0.6)
             ax.axhline(0.5, color=GREY, linewidth=1, linestyle=":", zorder=0)
             ax.axhspan(0.4, self.chance_level, color="#EEEEEE", zorder=-1, linewidth=0)
             ax.annotate(f"at chance (below {metric(self.chance_level)})", xy=(0, 0.41),
                         xycoords=("axes fraction", "data"), xytext=(3, 0), textcoords="offset points",
                         ha="left", va="bottom", fontsize=SMALL_PT, color="#444444")
             ax.set_xscale("log")
-            ax.set_xticks(self.lengths, [f"{int(t)}" for t in self.lengths])
+            ticks = self.all_lengths
+            ax.set_xticks(ticks, [f"{int(t)}" for t in ticks])
             ax.minorticks_off()
-            ax.set_ylim(0.4, 1.03)
+            ax.set_ylim(0.4, 1.05)
             ax.set_xlabel("Sequence length T (log scale)")
             ax.set_ylabel("test accuracy")
             ax.grid(True, axis="y")
@@ -128,9 +172,14 @@ class LongRangeDisplay:
         return self
 
     def alt_text(self) -> str:
-        parts = [f"{cell}: " + ", ".join(f"{metric(a)} at {int(t)}" for t, a in zip(self.lengths, acc))
-                 for cell, acc in self.accuracy.items()]
-        return "Line chart of test accuracy against sequence length; " + "; ".join(parts) + "."
+        parts = []
+        for cell, acc in self.accuracy.items():
+            sd = self.sd.get(cell)
+            parts.append(f"{cell}: " + ", ".join(
+                f"{metric(a)}{f' ± {metric(sd[i])}' if sd is not None and len(sd) == len(acc) else ''} at {int(t)}"
+                for i, (t, a) in enumerate(zip(self.lengths[cell], acc))))
+        return ("Line chart of mean test accuracy over the seeds against sequence length, with ± one standard "
+                "deviation as error bars; " + "; ".join(parts) + ".")
 
 
 STUDY_DISPLAYS = (GradientDecayDisplay, LongRangeDisplay)

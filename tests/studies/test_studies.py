@@ -194,30 +194,28 @@ def test_long_windows_hold_no_padding():
     assert w.tolist() == [[4, 5, 6], [7, 8, 9]]
 
 
-def test_synthetic_labels_depend_only_on_the_first_tokens():
-    rng = np.random.default_rng(0)
-    x, y = long_range.make_task(400, 50, 3, 50, rng)
-    assert x.shape == (400, 50) and set(np.unique(y)) == {0, 1}
-    # the first three tokens give the label exactly ...
-    assert np.all((x[:, :3] >= 6) == (y[:, None] == 1)) and np.all(x[:, :3] < 10)
-    # ... and the rest is noise words, with the same distribution in both classes
-    assert np.all(x[:, 3:] >= 10)
-    rest0, rest1 = x[y == 0, 3:].ravel(), x[y == 1, 3:].ravel()
-    assert abs(rest0.mean() - rest1.mean()) < 0.5
-
-
-def test_chance_length_is_the_first_length_below_the_level():
-    assert long_range.chance_length([10, 50, 100], [1.0, 0.55, 0.9]) == 50
-    assert long_range.chance_length([10, 50], [0.9, 0.7]) is None
-
-
-def test_long_range_reports_every_cell_at_every_length(trained):
+def test_long_range_reports_every_cell_at_every_length_it_trained(trained):
     s = _study(trained[1], "long_range")
-    lengths = s.config["lengths"]
+    lengths = sorted(s.config["lengths"])
+    seeds = s.config["seeds"]
     assert {x.label for x in s.figure_series("accuracy")} == {"SimpleRNN", "LSTM", "GRU"}
+    assert len(s.figure_series("accuracy_seed")) == 3 * seeds and s.headline["seeds"] == seeds
+    rows = s.table("accuracy").records()
     for series in s.figure_series("accuracy"):
-        assert series.x == [float(t) for t in lengths]
-        assert s.headline[f"chance_length.{series.label}"] == long_range.chance_length(lengths, series.y)
+        cell = series.label
+        assert series.x == [float(t) for t in lengths[: len(series.x)]]  # from the shortest on, none skipped
+        mine = [r for r in rows if r["cell"] == cell]
+        assert [r["mean"] for r in mine] == pytest.approx(series.y)
+        assert all(r["min"] <= r["mean"] <= r["max"] and r["sd"] >= 0 for r in mine)
+        means = [r["mean"] for r in mine] + [None] * (len(lengths) - len(mine))  # None: not trained there
+        assert s.headline[f"chance_length.{cell}"] == long_range.chance_length(lengths, means)
+    # the sanity row holds every cell at the shortest length, and the verdict on the budget follows it
+    sanity = s.table("sanity").records()
+    assert [r["cell"] for r in sanity] == ["SimpleRNN", "LSTM", "GRU"]
+    assert s.headline["under_budgeted"] == ("yes" if not all(r["solved"] for r in sanity) else "no")
+    # the cells against each other on the same test sequences
+    for r in s.table("pairs").records():
+        assert r["A only right"] + r["B only right"] <= r["n"] == s.config["n_test"]
 
 
 def test_length_buckets_recompute_from_the_stored_predictions(trained):
