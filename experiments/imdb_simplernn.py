@@ -22,6 +22,7 @@ from report.settings import (
     Seed,
     Size,
     VocabSize,
+    WordVectors,
 )
 
 NAME = "imdb_simplernn"
@@ -36,6 +37,7 @@ DESCRIPTION = (
 @dataclass(frozen=True)
 class Config:
     seed: Seed = 42  # fixed so the published numbers can be rebuilt exactly
+    split_seed: Seed = 42  # the validation split, the same for every seed (the word vectors depend on it)
     vocab_size: VocabSize = 10_000  # the 10,000 most frequent training words cover ~95% of tokens
     maxlen: Count = 400  # ~75% of reviews fit whole
     keep: Keep = "last"  # of a longer review, its end: where the verdict usually is
@@ -58,6 +60,8 @@ class Config:
     # the other 2,500 of a 20% split are worth more as training data. The test set is used once.
     val_fraction: Fraction = 0.1
     class_weight_power: Power = 0.0  # the classes are balanced: no weighting
+    # Start the embedding from word2vec vectors learned on the training part of the split (never validation or test)
+    word_vectors: WordVectors = "cbow"
     subset_train: Size = 0  # 0 = all training reviews; --quick sets a small stratified subset
     subset_test: Size = 0  # 0 = all test reviews
 

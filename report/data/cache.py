@@ -31,8 +31,9 @@ import numpy as np
 from report import atomic
 from report.data.dataset import TextDataset, TextSettings
 
-# Bump when preprocessing changes what a cache entry holds. 2: Reuters SGML read as UTF-8 when valid, C1 controls dropped.
-CACHE_FORMAT = 2
+# Bump when preprocessing changes what a cache entry holds. 2: Reuters SGML read as UTF-8 when valid, C1 controls
+# dropped. 3: Reuters keeps its unlabelled wires (x_unlabelled).
+CACHE_FORMAT = 3
 SPLITS = ("train", "test")
 # What reading a damaged .npz can raise.
 READ_ERRORS = (OSError, EOFError, ValueError, KeyError, TypeError, zipfile.BadZipFile, UnicodeDecodeError)
@@ -94,6 +95,8 @@ def save(ds: TextDataset, cache_dir: Path, key: str) -> None:
             for field in ("x", "y", "ids", "lengths", "ratings")
             if getattr(ds, f"{field}_{split}") is not None
         }
+        if ds.x_unlabelled is not None:
+            arrays["x_unlabelled"] = ds.x_unlabelled
         with atomic.atomic_path(arrays_path) as tmp:
             np.savez(tmp, meta=np.array(json.dumps(meta)), **arrays)
     except OSError as exc:
@@ -112,6 +115,9 @@ def _check(meta: dict, arrays: dict, key: str, settings: TextSettings) -> None:
             a = arrays.get(f"{field}_{split}")
             if a is not None and a.shape != (n,):
                 raise ValueError(f"{field}_{split} has shape {a.shape}")
+    extra = arrays.get("x_unlabelled")
+    if extra is not None and (extra.ndim != 2 or extra.shape[1] != settings.maxlen or extra.dtype != np.int32):
+        raise ValueError(f"x_unlabelled has shape {extra.shape}")
 
 
 def load(
@@ -137,7 +143,7 @@ def load(
             lengths_train=arrays["lengths_train"], lengths_test=arrays["lengths_test"],
             checksums=dict(meta["checksums"]), vocab=tuple(meta["vocab"]),
             ratings_train=arrays.get("ratings_train"), ratings_test=arrays.get("ratings_test"),
-            settings=settings, _texts=CachedTexts(texts_path, key, rebuild),
+            settings=settings, _texts=CachedTexts(texts_path, key, rebuild), x_unlabelled=arrays.get("x_unlabelled"),
         )
     except READ_ERRORS as exc:
         warn(f"cache file {arrays_path} is corrupt or stale ({type(exc).__name__}: {exc}); rebuilding it")

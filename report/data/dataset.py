@@ -78,6 +78,9 @@ class TextDataset:
     ratings_train: np.ndarray | None = None  # IMDB star ratings (1-10); None for Reuters
     ratings_test: np.ndarray | None = None
     settings: TextSettings = TextSettings()
+    # Texts outside both splits, without labels (Reuters: the wires with no kept topic), tokenised with the
+    # same vocabulary: more text to learn word vectors from. None when the collection has none.
+    x_unlabelled: np.ndarray | None = None
     _texts: TextStore | None = field(default=None, repr=False)
     _rows_train: np.ndarray | None = field(default=None, repr=False)  # set by stratified_subset
     _rows_test: np.ndarray | None = field(default=None, repr=False)

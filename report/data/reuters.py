@@ -117,11 +117,13 @@ def read_wires(source: Source) -> list[Wire]:
 
 @dataclass(frozen=True)
 class Split:
-    """The recipe's outcome: topic names and the train/test wires with labels."""
+    """The recipe's outcome: topic names, the train/test wires with labels, and the wires left out
+    (no topic, or one with too few wires), which may still serve as unlabelled text."""
 
     class_names: tuple[str, ...]
     train: list[tuple[Wire, int]]
     test: list[tuple[Wire, int]]
+    unlabelled: list[Wire] = ()
 
 
 def apply_recipe(
@@ -144,7 +146,9 @@ def apply_recipe(
     np.random.RandomState(seed).shuffle(indices)  # exactly what keras.datasets.reuters did
     cut = int(len(kept) * (1 - test_split))
     rows = [(kept[i][0], label[kept[i][1]]) for i in indices]
-    return Split(class_names, rows[:cut], rows[cut:])
+    kept_ids = {id(w) for w, _ in kept}
+    left_out = [w for w in wires if id(w) not in kept_ids and w.text]
+    return Split(class_names, rows[:cut], rows[cut:], left_out)
 
 
 def build(source: Source, settings: TextSettings, checksums: dict[str, str], min_topic_count: int) -> TextDataset:
@@ -160,6 +164,7 @@ def build(source: Source, settings: TextSettings, checksums: dict[str, str], min
     tokens = {s: [text.tokenise(w.text) for w, _ in rows] for s, rows in parts.items()}
     vocab = text.build_vocab(tokens["train"], settings.vocab_size)
     enc = {s: text.encode(tokens[s], vocab, settings.maxlen, settings.keep) for s in parts}
+    unlabelled = text.encode([text.tokenise(w.text) for w in split.unlabelled], vocab, settings.maxlen, settings.keep)[0]
     return TextDataset(
         name=NAME, title=TITLE, class_names=split.class_names,
         x_train=enc["train"][0], y_train=np.array([y for _, y in split.train], dtype=np.int64),
@@ -169,4 +174,5 @@ def build(source: Source, settings: TextSettings, checksums: dict[str, str], min
         lengths_train=enc["train"][1], lengths_test=enc["test"][1],
         checksums=checksums, vocab=vocab, ratings_train=None, ratings_test=None, settings=settings,
         _texts=MemoryTexts([w.text for w, _ in split.train], [w.text for w, _ in split.test]),
+        x_unlabelled=unlabelled,
     )

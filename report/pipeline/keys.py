@@ -8,7 +8,7 @@ say WHY results are stale:
   helpers (``_*.py``) and of every module in the packages that shape its
   numbers (``report.train``, ``report.data``);
 - ``data``: the checksums of the dataset files it reads;
-- ``versions``: tensorflow, keras, numpy and scikit-learn.
+- ``versions``: tensorflow, keras, numpy, scikit-learn and gensim.
 
 Nothing here imports TensorFlow: versions come from package metadata and
 code from the source files, so finding that nothing changed takes well under
@@ -27,7 +27,7 @@ from typing import Any
 
 from report.results.provenance import package_versions
 
-KEY_PACKAGES = ("tensorflow", "keras", "numpy", "scikit-learn")
+KEY_PACKAGES = ("tensorflow", "keras", "numpy", "scikit-learn", "gensim")
 # The packages whose code shapes an experiment's numbers (rendering does not). Every module
 # under them is in every key, found by walking the package: a module added or moved cannot
 # drop out of the key.
@@ -64,13 +64,17 @@ def package_files(package: str) -> list[tuple[str, Path]]:
 
 def source_files(module_name: str) -> list[tuple[str, Path]]:
     """(label, file) of what shapes a module's numbers: the module itself, the private helper
-    modules (``_*.py``) of its package, and every module of the training and data packages."""
+    modules (``_*.py``) of its package, its selection record (``selection/<name>.json``, which its
+    results carry) and every module of the training and data packages."""
     own = _module_file(module_name)
     package = module_name.rpartition(".")[0]
     files = [(module_name.replace(".", "/") + ".py", own)]
     if package:
         files += [(f"{package.replace('.', '/')}/{f.name}", f) for f in sorted(own.parent.glob("_*.py"))
                   if f.name != "__init__.py" and f != own]
+    record = own.parent / "selection" / f"{module_name.rpartition('.')[2]}.json"
+    if record.is_file():  # an experiment's selection record (bench/selection.py) goes into its results
+        files.append((f"{package.replace('.', '/')}/selection/{record.name}", record))
     for pkg in TRAINING_PACKAGES:
         files += package_files(pkg)
     return files

@@ -21,6 +21,7 @@ from report.render.figures import WrittenFigure
 from report.render.format import plural
 from report.render.meta import ReportMeta
 from report.render.reference import Reference
+from report.results.selection import Selection, selection
 from report.results.experiment import Results
 from report.results.paired import BaselineEvidence
 from report.results.study import StudyResults
@@ -84,7 +85,7 @@ PLANS: dict[str, tuple[str, ...]] = {
     "multiclass": ("model", "training", "roc", "class_report", "confusion", "reference", "live"),
 }
 BLOCK_ITEMS: dict[str, tuple[tuple[Literal["figure", "table"], str], ...]] = {
-    "model": (("table", "model"),),
+    "model": (("table", "model"), ("table", "selection")),
     "training": (("figure", "training"),),
     "confusion": (("figure", "confusion"), ("table", "confusion_counts")),
     "roc": (("figure", "roc"),),
@@ -180,6 +181,7 @@ class ExperimentContext:
     errors: interpret.ErrorFinding | None  # binary only
     confusion: interpret.ConfusionFinding | None
     reference: interpret.ReferenceComparison | None
+    selection: Selection | None = None  # how the settings were chosen on validation (report/results/selection.py)
 
     @property
     def n_classes(self) -> int:
@@ -273,6 +275,7 @@ def _table_title(kind: str, results: Results) -> str:
         "class_report": f"Classification report on the {plural(data.test_size, 'test example')}"
         + (", classes by support" if len(data.class_names) > 2 else ""),
         "reference": "This report against an earlier version of this report, made by hand",
+        "selection": "The settings compared on the validation split before this one was chosen",
     }[kind]
 
 
@@ -306,7 +309,9 @@ def _experiment(
     binary = len(results.data.class_names) == 2
     by_kind = {w.kind: w for w in written if w.experiment == name}
     reference = interpret.compare_with_reference(results, reference_figures)
-    has_table = {"model": True, "confusion_counts": binary, "class_report": True, "reference": reference is not None}
+    chosen = selection(results)
+    has_table = {"model": True, "confusion_counts": binary, "class_report": True, "reference": reference is not None,
+                 "selection": chosen is not None}
     plan = PLANS["binary" if binary else "multiclass"]
     known = {kind for items in BLOCK_ITEMS.values() for t, kind in items if t == "figure"}
     extra = tuple(k for k in by_kind if k not in known)
@@ -342,6 +347,7 @@ def _experiment(
         errors=interpret.error_balance(results),
         confusion=interpret.top_confusion(results),
         reference=reference,
+        selection=chosen,
     )
 
 

@@ -57,6 +57,8 @@ class DataSummary(_Model):
     maxlen: int = Field(ge=1)
     truncated_fraction: float = Field(ge=0, le=1, description="share of test examples longer than maxlen")
     median_length: float = Field(ge=0, description="median test length in tokens before padding")
+    keep: str = Field(default="last", description="which tokens of a longer text stay: 'last' or 'first'")
+    vector_texts: int = Field(default=0, ge=0, description="texts the starting word vectors were learned from (0: none)")
 
     @model_validator(mode="after")
     def _counts_match(self) -> "DataSummary":
@@ -173,6 +175,23 @@ class SeedRun(_Model):
     train_seconds: float = Field(ge=0)
 
 
+class Candidate(_Model):
+    """One setting tried while choosing the config, as bench/selection.py recorded it: validation only."""
+
+    label: str = Field(description="what was tried, e.g. 'no word vectors'")
+    changes: dict[str, Any] = Field(default_factory=dict, description="the fields set differently from the defaults of the time")
+    config: dict[str, Any] = Field(description="the whole config it ran with, seed left out")
+    seed: int
+    best_epoch: int = Field(ge=1)
+    epochs_run: int = Field(ge=1)
+    val_accuracy: float = Field(ge=0, le=1)
+    val_macro_f1: float | None = None
+    val_loss: float
+    seconds: float = Field(ge=0)
+    val_true: str = Field(default="", description="the validation labels, one character per example")
+    val_predicted: str = Field(default="", description="the predicted classes at the best epoch, one character each")
+
+
 class Results(_Model):
     schema_version: int = SCHEMA_VERSION
     experiment: str
@@ -193,6 +212,11 @@ class Results(_Model):
         default_factory=list,
         description="every seed trained (make-report train --seeds N, N > 1); the rest of this file is "
         "the run of median accuracy",
+    )
+    selection: list[Candidate] = Field(
+        default_factory=list,
+        description="the settings compared on validation before this config was chosen "
+        "(experiments/selection/<experiment>.json, written by bench/selection.py)",
     )
 
     @model_validator(mode="after")

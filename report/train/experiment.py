@@ -11,8 +11,10 @@ plumbing, is here: :func:`run_experiment` takes the module itself.
 from __future__ import annotations
 
 import dataclasses
+import json
 import time
 from datetime import datetime, timezone
+from pathlib import Path
 from types import ModuleType
 from typing import Protocol
 
@@ -28,6 +30,7 @@ from report.data import (
 from report.paths import BuildPaths
 from report.results import provenance
 from report.results.experiment import (
+    Candidate,
     DataSummary,
     LayerSummary,
     ModelSummary,
@@ -65,6 +68,13 @@ class TextClassifierConfig(Protocol):
     class_weight_power: float
     subset_train: int  # 0 = all
     subset_test: int  # 0 = all
+    # The validation split's own seed, the same for every training seed: the word vectors are learned from
+    # the training part of the split, so one split means they are learned once for all seeds (which then
+    # differ in initial weights, dropout and batch order).
+    split_seed: int
+    # "none" (a random start) or how the embedding's starting word vectors are learned on unlabelled text
+    # ("cbow" or "skipgram": report.train.wordvectors)
+    word_vectors: str
 
 
 
@@ -139,7 +149,8 @@ def describe_model(model) -> ModelSummary:
     )
 
 
-def summarise_data(ds: TextDataset, split: Split, maxlen: int, vocab_size: int) -> DataSummary:
+def summarise_data(ds: TextDataset, split: Split, maxlen: int, vocab_size: int, keep: str = "last",
+                   vector_texts: int = 0) -> DataSummary:
     names = list(ds.class_names)
     train_counts = np.bincount(ds.y_train, minlength=len(names))
     test_counts = np.bincount(ds.y_test, minlength=len(names))
@@ -155,13 +166,67 @@ def summarise_data(ds: TextDataset, split: Split, maxlen: int, vocab_size: int) 
         maxlen=maxlen,
         truncated_fraction=float(np.mean(ds.lengths_test > maxlen)),
         median_length=float(np.median(ds.lengths_test)),
+        keep=keep,
+        vector_texts=vector_texts,
     )
 
 
-def run_experiment(module: ModuleType, config: TextClassifierConfig, ctx: RunContext) -> tuple[Results, Predictions]:
-    """Load, split, fit, evaluate once on the test set; return the results contract."""
+def _word_vectors(name: str, ds: TextDataset, split: Split, config: TextClassifierConfig, ctx: RunContext) -> np.ndarray:
+    """Word vectors from the training part of the split plus any unlabelled texts: never validation or test."""
+    from report.train import wordvectors
+
+    texts = _vector_source(ds, split)
+    settings = wordvectors.WordVectorSettings.of(config.word_vectors, config.embedding_dim, config.split_seed)
+    return wordvectors.cached(ctx.paths.cache, name, texts, config.vocab_size, settings, ctx.echo)
+
+
+def _vector_source(ds: TextDataset, split: Split) -> np.ndarray:
+    return split.x_train if ds.x_unlabelled is None else np.concatenate([split.x_train, ds.x_unlabelled])
+
+
+def _vector_texts(ds: TextDataset, split: Split) -> int:
+    return len(split.x_train) + (0 if ds.x_unlabelled is None else len(ds.x_unlabelled))
+
+
+def selection_path(module: ModuleType) -> Path:
+    """Where bench/selection.py keeps an experiment's record: ``experiments/selection/<NAME>.json``."""
+    return Path(module.__file__).parent / "selection" / f"{module.NAME}.json"
+
+
+def selection_record(module: ModuleType) -> list[Candidate]:
+    """The settings compared on validation before the config was chosen (empty when there is no record)."""
+    path = selection_path(module)
+    if not path.is_file():
+        return []
+    try:
+        return [Candidate.model_validate(row) for row in json.loads(path.read_text(encoding="utf-8"))]
+    except (ValueError, TypeError) as exc:
+        raise ValueError(f"{path} is not a selection record ({exc}); rewrite it with bench/selection.py") from None
+
+
+def _embedding(model):
+    """The model's (first) embedding layer, which word vectors start."""
+    for layer in model.layers:
+        if type(layer).__name__ == "Embedding":
+            return layer
+    raise ValueError(f"{model.name} has no Embedding layer to start from word vectors")
+
+
+@dataclasses.dataclass(frozen=True)
+class Fitted:
+    """An experiment trained and chosen on validation, before the test set is looked at."""
+
+    data: TextDataset
+    split: Split
+    model: object
+    outcome: object  # report.train.loop.FitOutcome
+    load_seconds: float
+
+
+def fit_experiment(module: ModuleType, config: TextClassifierConfig, ctx: RunContext) -> Fitted:
+    """Load, split, start from word vectors when asked, fit with early stopping on validation. The test
+    set is not touched: selection scripts (bench/selection.py) stop here."""
     name = module.NAME
-    started = datetime.now(timezone.utc)
     t0 = time.perf_counter()
     ds = load_dataset(module.DATASET, ctx.paths, config, ctx.quiet)
     if config.subset_train or config.subset_test:
@@ -169,15 +234,28 @@ def run_experiment(module: ModuleType, config: TextClassifierConfig, ctx: RunCon
     load_seconds = time.perf_counter() - t0
     ctx.echo(f"{name}: {len(ds.y_train):,} training and {len(ds.y_test):,} test examples ({load_seconds:.1f} s)")
 
+    split = validation_split(ds, config.val_fraction, config.split_seed)
+    vectors = _word_vectors(name, ds, split, config, ctx) if config.word_vectors != "none" else None
     set_seed(config.seed)
-    split = validation_split(ds, config.val_fraction, config.seed)
     n_classes = len(ds.class_names)
     model = compiled_model(module, config, n_classes)
+    if vectors is not None:
+        _embedding(model).set_weights([vectors])
     settings = FitSettings(
         config.epochs, config.batch_size, config.patience, config.monitor, config.seed, config.class_weight_power
     )
     checkpoints = Checkpoints(ctx.paths.checkpoints / name / f"seed-{config.seed}", ctx.key) if ctx.checkpoint else None
     model, outcome = fit(model, split, settings, ctx, name, n_classes, checkpoints)
+    return Fitted(ds, split, model, outcome, load_seconds)
+
+
+def run_experiment(module: ModuleType, config: TextClassifierConfig, ctx: RunContext) -> tuple[Results, Predictions]:
+    """Load, split, fit, evaluate once on the test set; return the results contract."""
+    name = module.NAME
+    started = datetime.now(timezone.utc)
+    fitted = fit_experiment(module, config, ctx)
+    ds, split, model, outcome, load_seconds = (fitted.data, fitted.split, fitted.model, fitted.outcome,
+                                                fitted.load_seconds)
 
     t1 = time.perf_counter()
     y_prob = predict_proba(model, ds.x_test, batch_size=512)
@@ -191,7 +269,8 @@ def run_experiment(module: ModuleType, config: TextClassifierConfig, ctx: RunCon
         description=module.DESCRIPTION,
         key=ctx.key,
         config=dataclasses.asdict(config),
-        data=summarise_data(ds, split, config.maxlen, config.vocab_size),
+        data=summarise_data(ds, split, config.maxlen, config.vocab_size, config.keep,
+                            _vector_texts(ds, split) if config.word_vectors != "none" else 0),
         model=describe_model(model),
         history=outcome.history,
         best_epoch=outcome.best_epoch,
@@ -199,6 +278,7 @@ def run_experiment(module: ModuleType, config: TextClassifierConfig, ctx: RunCon
         test=test,
         timings=Timings(load_seconds=load_seconds, train_seconds=outcome.seconds, evaluate_seconds=evaluate_seconds),
         provenance=provenance.record(ctx.paths.project, config.seed, ds.checksums, started),
+        selection=selection_record(module),
     )
     from report.train.export import (
         export_model,  # model.npz: the page's and the PDF's copy of the model

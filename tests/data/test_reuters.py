@@ -230,3 +230,16 @@ def test_real_reuters_counts(tmp_path, real_data):
     assert ds.x_train.shape == (8_982, 200) and ds.x_train.max() < 10_000
     assert all(t.strip() for t in ds.texts_test())
     assert ds.checksums == {"reuters21578.tar.gz": "cf21797f6e5fffdf5551131d45d5f9bfd69e4593999ebbc5992ad27a4f2d5972"}
+
+
+def test_wires_without_a_kept_topic_are_unlabelled_text_and_survive_the_cache(tmp_path):
+    """The 5 wires with no topic and the 2 'gold' wires (a topic below the minimum) are neither training
+    nor test data, but their words are kept (as ids of the training vocabulary) for the word vectors."""
+    write_reuters(tmp_path)
+    for _ in ("cold", "cached"):
+        ds = load_reuters(tmp_path, tmp_path / "cache", SMALL, quiet=True, download=False, min_topic_count=3)
+        assert ds.x_unlabelled is not None and ds.x_unlabelled.shape == (7, 8)
+        # "NO TOPIC / unlabelled wire": words only the topic-less wires use are out of the training vocabulary
+        assert "unlabelled" not in ds.vocab and (ds.x_unlabelled == text.OOV).sum() >= 5 * 4
+        gold = ds.vocab.index("prices")  # "gold prices ...": a word the labelled wires share
+        assert (ds.x_unlabelled == gold).sum() == 2

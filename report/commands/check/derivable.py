@@ -162,6 +162,7 @@ def derivable(raw: dict, references: Mapping[str, Reference] | None = None) -> D
                 d.add((b[key] - a[key]) / a[key], share=True)
     _add_seed_summary(d, raw.get("seeds") or [])
     _add_uncertainty(d, raw)
+    _add_selection(d, raw)
     for value in PROSE_CONSTANTS:
         d.add(value)
     _add_reference(d, raw, (references or {}).get(raw["experiment"]))
@@ -186,6 +187,19 @@ def _add_mcnemar(d: Derivable, test) -> None:
     covers, its p-value and the accuracy difference it implies."""
     for value in (test.a_only, test.b_only, test.discordant, test.n, test.p_value, test.difference):
         d.add(value)
+
+
+def _add_selection(d: Derivable, raw: dict) -> None:
+    """The chosen setting against each one-field variant on the validation split (McNemar's exact test), as
+    ``report.results.selection`` computes it from the selection record."""
+    if not raw.get("selection"):
+        return
+    from report.results.selection import selection
+    from report.results.experiment import Results
+
+    chosen = selection(Results.model_validate(raw))
+    for ablation in chosen.ablations if chosen else ():
+        _add_mcnemar(d, ablation.test)
 
 
 def _add_uncertainty(d: Derivable, raw: dict) -> None:

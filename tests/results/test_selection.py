@@ -1,0 +1,98 @@
+"""The selection record (bench/selection.py -> results.json -> the report): which row is the chosen
+setting, which rows are compared with it, and the rendered sentence that follows McNemar's test on the
+validation split, in each direction."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from report.paths import BuildPaths
+from report.results import experiment as results
+from report.results.experiment import Candidate
+from report.results.selection import differences, selection
+from tests.factories import make_results, write_both
+
+N_VAL = 200
+
+
+def candidate(label: str, config: dict, right: np.ndarray, seed: int = 42, **changes) -> dict:
+    """A record row whose predictions are right exactly where ``right`` is True (binary labels)."""
+    truth = np.arange(N_VAL) % 2
+    predicted = np.where(right, truth, 1 - truth)
+    return Candidate(
+        label=label, changes=changes, config={**config, **changes}, seed=seed, best_epoch=3, epochs_run=6,
+        val_accuracy=float(right.mean()), val_loss=0.3, seconds=50.0,
+        val_true="".join(map(str, truth)), val_predicted="".join(map(str, predicted)),
+    ).model_dump()
+
+
+def with_record(rows_for) -> results.Results:
+    res, _ = make_results("imdb_simplernn")
+    config = {k: v for k, v in res.config.items() if k != "seed"} | {"readout": "max", "word_vectors": "cbow"}
+    res = res.model_copy(update={"config": {**res.config, "readout": "max", "word_vectors": "cbow"}})
+    rows = [Candidate.model_validate(r) for r in rows_for(config)]
+    return res.model_copy(update={"selection": rows})
+
+
+def right_on(n: int) -> np.ndarray:
+    out = np.zeros(N_VAL, dtype=bool)
+    out[:n] = True
+    return out
+
+
+def test_chosen_row_and_one_field_ablations():
+    chosen = right_on(180)
+    res = with_record(lambda cfg: [
+        candidate("chosen", cfg, chosen),
+        candidate("last state", cfg, right_on(150), readout="last"),  # one field: compared
+        candidate("two changes", cfg, right_on(150), readout="last", word_vectors="none"),  # two: not compared
+        candidate("other seed", cfg, right_on(150), seed=1, word_vectors="none"),  # another seed: not compared
+    ])
+    sel = selection(res)
+    assert [r.chosen for r in sel.rows] == [True, False, False, False]
+    assert sel.n_settings == 4 and sel.seeds == (1, 42)
+    (ablation,) = sel.ablations
+    assert ablation.field == "readout" and ablation.chosen_value == "max" and ablation.other.label == "last state"
+    assert (ablation.test.a_only, ablation.test.b_only) == (30, 0) and ablation.verdict == "better"
+
+
+def test_no_record_no_selection_and_differences_ignore_seed_and_subsets():
+    res, _ = make_results("imdb_simplernn")
+    assert selection(res) is None
+    assert differences({"seed": 1, "subset_train": 5, "units": 8}, {"seed": 2, "subset_train": 0, "units": 8}) == []
+    assert differences({"units": 8, "new": 1}, {"units": 16}) == ["units"]
+
+
+@pytest.mark.parametrize(("other_right", "phrase"), [
+    (150, "it is significantly better than that one"),
+    (200, "it is significantly worse than that one"),
+    (181, "it and that one show no significant difference at the 5% level"),
+])
+def test_rendered_comparison_follows_the_paired_test(tmp_path, other_right, phrase):
+    from report.render import build
+
+    paths = BuildPaths.resolve(tmp_path / "data", tmp_path / "build")
+    write_both(paths.results)
+    res = results.load(paths.results / "imdb_simplernn")
+    chosen, other = right_on(180), right_on(other_right)
+    config = {k: v for k, v in res.config.items() if k != "seed"}
+    record = [Candidate.model_validate(candidate("as chosen", config, chosen)),
+              Candidate.model_validate(candidate("fewer units", config, other, batch_size=32))]
+    updated = res.model_copy(update={"selection": record})
+    folder = paths.results / "imdb_simplernn"
+    raw = json.loads((folder / "results.json").read_text())
+    raw["selection"] = [c.model_dump() for c in record]
+    (folder / "results.json").write_text(json.dumps(raw))
+    assert selection(updated).ablations[0].other.label == "fewer units"
+    build(paths, pdf=False, quiet=True)
+    html = " ".join((paths.site / "index.html").read_text(encoding="utf-8").split())
+    assert "chosen on the validation split among 2 settings" in html
+    assert phrase in html
+    assert "(chosen)" in html and "<code>batch_size=32</code>" in html
+    from report.commands.check.artefacts import parse_html
+    from report.commands.check.numbers import check_numbers
+
+    assert check_numbers(paths, parse_html(paths.site / "index.html")).ok
