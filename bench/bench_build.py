@@ -86,6 +86,23 @@ def time_in_fit(build: Path) -> float:
     return total
 
 
+def parts(build: Path) -> list[tuple[str, float]]:
+    """What the cold build spent, part by part, as the results record it: each experiment's data loading,
+    word vectors, training (every seed) and test predictions; each study's run."""
+    out = []
+    for path in sorted((build / "results").glob("*/results.json")):
+        raw = json.loads(path.read_text())
+        t, name = raw.get("timings", {}), path.parent.name
+        seeds = raw.get("seeds") or []
+        train = sum(s["train_seconds"] for s in seeds) if seeds else t.get("train_seconds", 0.0)
+        out += [(f"{name}: load", t.get("load_seconds", 0.0)), (f"{name}: word vectors", t.get("vectors_seconds", 0.0)),
+                (f"{name}: training, {max(len(seeds), 1)} seed(s)", train),
+                (f"{name}: test predictions (median seed)", t.get("evaluate_seconds", 0.0))]
+    for path in sorted((build / "results").glob("*/study.json")):
+        out.append((f"study {path.parent.name}", json.loads(path.read_text()).get("timings", {}).get("run_seconds", 0.0)))
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5, help="runs of each fast row")
@@ -110,6 +127,7 @@ def main() -> None:
         cold_median, cold_times = median_of(args.cold_runs, cold)
         rows.append(("cold full build (make-report all)", cold_median, cold_times))
     fit_seconds = time_in_fit(build)
+    recorded = parts(build)
     rows.append(("warm build, nothing changed", *median_of(args.runs, lambda: run("all", "--quiet", build=build))))
     rows.append(("build after editing one answer", *median_of(args.runs, lambda: edit_answer_and_build(build))))
     rows.append(("render alone (make-report render)", *median_of(args.runs, lambda: run("render", "--quiet", build=build))))
@@ -120,6 +138,11 @@ def main() -> None:
     print(f"{'what':<38} {'median s':>9}   runs")
     for what, med, times in rows:
         print(f"{what:<38} {med:9.2f}   " + " ".join(f"{t:.2f}" for t in times))
+    print()
+    print(f"{'part of the cold build (from the results)':<46} {'seconds':>8}")
+    for what, seconds in recorded:
+        print(f"{what:<46} {seconds:8.1f}")
+    print(f"{'sum of the parts':<46} {sum(s for _, s in recorded):8.1f}")
     print()
     print(f"time fitting and predicting, from results.json and study.json: {fit_seconds:.1f} s")
     if cold_median is not None:

@@ -143,10 +143,11 @@ class Timings(_Model):
     load_seconds: float = Field(ge=0)
     train_seconds: float = Field(ge=0)
     evaluate_seconds: float = Field(ge=0)
+    vectors_seconds: float = Field(default=0, ge=0, description="learning (or reading the cached) word vectors")
 
     @property
     def total_seconds(self) -> float:
-        return self.load_seconds + self.train_seconds + self.evaluate_seconds
+        return self.load_seconds + self.vectors_seconds + self.train_seconds + self.evaluate_seconds
 
 
 class Provenance(_Model):

@@ -221,6 +221,7 @@ class Fitted:
     model: object
     outcome: object  # report.train.loop.FitOutcome
     load_seconds: float
+    vectors_seconds: float = 0.0
 
 
 def fit_experiment(module: ModuleType, config: TextClassifierConfig, ctx: RunContext) -> Fitted:
@@ -235,7 +236,9 @@ def fit_experiment(module: ModuleType, config: TextClassifierConfig, ctx: RunCon
     ctx.echo(f"{name}: {len(ds.y_train):,} training and {len(ds.y_test):,} test examples ({load_seconds:.1f} s)")
 
     split = validation_split(ds, config.val_fraction, config.split_seed)
+    t1 = time.perf_counter()
     vectors = _word_vectors(name, ds, split, config, ctx) if config.word_vectors != "none" else None
+    vectors_seconds = time.perf_counter() - t1
     set_seed(config.seed)
     n_classes = len(ds.class_names)
     model = compiled_model(module, config, n_classes)
@@ -246,7 +249,7 @@ def fit_experiment(module: ModuleType, config: TextClassifierConfig, ctx: RunCon
     )
     checkpoints = Checkpoints(ctx.paths.checkpoints / name / f"seed-{config.seed}", ctx.key) if ctx.checkpoint else None
     model, outcome = fit(model, split, settings, ctx, name, n_classes, checkpoints)
-    return Fitted(ds, split, model, outcome, load_seconds)
+    return Fitted(ds, split, model, outcome, load_seconds, vectors_seconds)
 
 
 def run_experiment(module: ModuleType, config: TextClassifierConfig, ctx: RunContext) -> tuple[Results, Predictions]:
@@ -276,7 +279,8 @@ def run_experiment(module: ModuleType, config: TextClassifierConfig, ctx: RunCon
         best_epoch=outcome.best_epoch,
         stopped_early=outcome.stopped_early,
         test=test,
-        timings=Timings(load_seconds=load_seconds, train_seconds=outcome.seconds, evaluate_seconds=evaluate_seconds),
+        timings=Timings(load_seconds=load_seconds, train_seconds=outcome.seconds, evaluate_seconds=evaluate_seconds,
+                        vectors_seconds=fitted.vectors_seconds),
         provenance=provenance.record(ctx.paths.project, config.seed, ds.checksums, started),
         selection=selection_record(module),
     )
