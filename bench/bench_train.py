@@ -30,6 +30,9 @@ from pathlib import Path
 
 REFERENCE_GFLOPS = 50.0  # a realistic sustained rate for float32 matrix products on two cores
 EXPERIMENTS = ("imdb_simplernn", "reuters_lstm")
+# plain Keras; ours; ours with one TensorFlow thread (if its epoch takes less than twice ours, two one-thread
+# workers, make-report all --jobs 2, get more done per second than one two-thread process)
+MODES = ("plain", "ours", "ours-1t")
 REPO = Path(__file__).resolve().parents[1]
 
 
@@ -61,11 +64,11 @@ def one(name: str, mode: str, epochs: int, data: Path, build: Path) -> dict:
 
     tensorflow.load()
     module = registry.load(name)
-    config = dataclasses.replace(module.Config(), jit_compile=(mode == "ours"))
+    config = dataclasses.replace(module.Config(), jit_compile=mode.startswith("ours"))
     paths = BuildPaths(data=data, project=REPO, build=build)  # the token cache under build/cache
     ds = load_dataset(module.DATASET, paths, config, quiet=True)
     set_seed(config.seed)
-    split = validation_split(ds, config.val_fraction, config.seed)
+    split = validation_split(ds, config.val_fraction, config.split_seed)
     n_classes = len(ds.class_names)
     model = module.build_model(config, n_classes)
     weights = class_weights(split.y_train, n_classes, config.class_weight_power)
@@ -90,7 +93,7 @@ def one(name: str, mode: str, epochs: int, data: Path, build: Path) -> dict:
         "name": name, "mode": mode, "seconds": seconds, "steps": steps,
         "flop_per_step": flop_per_step(config, cell),
         "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-        "examples": int(len(split.y_train)), "buckets": list(buckets) if mode == "ours" else [],
+        "examples": int(len(split.y_train)), "buckets": list(buckets) if mode.startswith("ours") else [],
         "real_steps": int(np.minimum(lengths, split.x_train.shape[1]).sum()),
     }
 
@@ -109,27 +112,32 @@ def main() -> None:
 
     rows = {}
     for name in EXPERIMENTS:
-        for mode in ("plain", "ours"):
+        for mode in MODES:
             with tempfile.TemporaryDirectory() as tmp:
                 out = Path(tmp) / "timings.json"
+                env = dict(os.environ)
+                if mode == "ours-1t":  # one TensorFlow thread: what each of two --jobs 2 workers gets
+                    env.update(TF_NUM_INTRAOP_THREADS="1", TF_NUM_INTEROP_THREADS="1")
                 subprocess.run([sys.executable, __file__, "--epochs", str(args.epochs), "--data-dir", str(args.data_dir),
-                                "--build-dir", str(args.build_dir), "--only", name, mode, str(out)], check=True)
+                                "--build-dir", str(args.build_dir), "--only", name, mode, str(out)], check=True, env=env)
                 rows[name, mode] = json.loads(out.read_text())
             r = rows[name, mode]
             print(f"{name} {mode}: " + ", ".join(f"{s:.1f}" for s in r["seconds"]) + " s", file=sys.stderr)
 
-    print(f"\n{'experiment':<16}{'recipe':<8}{'epoch 1 s':>10}{'later s':>9}{'ratio':>7}"
+    print(f"\n{'experiment':<16}{'recipe':<9}{'epoch 1 s':>10}{'later s':>9}{'ratio':>7}"
           f"{'GFLOP/epoch':>13}{'GFLOP/s':>9}{'of 50':>7}{'peak MB':>9}")
     for name in EXPERIMENTS:
         base = statistics.median(rows[name, "plain"]["seconds"][1:])
-        for mode in ("plain", "ours"):
+        for mode in MODES:
             r = rows[name, mode]
             later = statistics.median(r["seconds"][1:])
             gflop = r["flop_per_step"] * statistics.median(r["steps"]) / 1e9
             rate = gflop / later
-            print(f"{name:<16}{mode:<8}{r['seconds'][0]:>10.1f}{later:>9.1f}{later / base:>7.2f}"
+            print(f"{name:<16}{mode:<9}{r['seconds'][0]:>10.1f}{later:>9.1f}{later / base:>7.2f}"
                   f"{gflop:>13.0f}{rate:>9.1f}{rate / REFERENCE_GFLOPS:>7.0%}{r['peak_mb']:>9.0f}")
         ours = rows[name, "ours"]
+        one_thread = statistics.median(rows[name, "ours-1t"]["seconds"][1:]) / statistics.median(ours["seconds"][1:])
+        print(f"  {name}: one thread takes {one_thread:.2f}x the two-thread epoch (below 2: --jobs 2 gains)")
         print(f"  {name}: buckets {ours['buckets']}; time steps computed: plain "
               f"{statistics.median(rows[name, 'plain']['steps']):,.0f}, ours {statistics.median(ours['steps']):,.0f}, "
               f"real tokens {ours['real_steps']:,}")
