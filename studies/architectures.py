@@ -10,8 +10,8 @@ test on the same test examples. Also: IMDB test accuracy by review length, for t
 models and for the report's own SimpleRNN (from its predictions).
 
 To fit the report's time budget on 2 cores the study uses a fixed, stated subset: a
-stratified 5,000 IMDB training reviews (1,000 of them for validation) and 5,000 test
-reviews, each review's last 100 words; all Reuters wires, each one's first 60 words.
+stratified 4,000 IMDB training reviews (800 of them for validation) and 5,000 test
+reviews, each review's last 80 words; all Reuters wires, each one's first 40 words.
 """
 
 from __future__ import annotations
@@ -61,15 +61,18 @@ class Config:
     vocab_size: VocabSize = 10_000  # as the experiments
     embedding_dim: Count = 32  # small and equal for all: the cell is what is compared
     units: Count = 32  # the IMDB SimpleRNN's size, for all three cells
-    learning_rate: Positive = 3e-3  # Adam, the same for every cell
-    batch_size: Count = 64
+    # Adam, the same for every cell of a dataset; Reuters' 46 topics need more steps: at 3e-3 the LSTM still
+    # improved at the 20-epoch cap on every seed, at 1e-2 it peaks after ~16
+    imdb_learning_rate: Positive = 3e-3
+    reuters_learning_rate: Positive = 1e-2
+    batch_size: Count = 128  # half the updates of 64 per epoch: the study's budget
     max_epochs: Count = 20  # the cap; early stopping ends every run before it (the table shows the epochs)
     patience: Count = 3  # epochs without a better validation accuracy
     val_fraction: Fraction = 0.2  # of the training examples, stratified; the test set is used once
-    imdb_maxlen: Count = 100  # the last 100 words of each review: a quarter of the experiment's 400
-    imdb_train: Count = 5_000  # a stratified 5,000 of 25,000 reviews (1,000 of them for validation)
+    imdb_maxlen: Count = 80  # the last 80 words of each review: a fifth of the experiment's 400
+    imdb_train: Count = 4_000  # a stratified 4,000 of 25,000 reviews (800 of them for validation)
     imdb_test: Count = 5_000  # +-0.010 (95%) on an accuracy of ~0.8
-    reuters_maxlen: Count = 60  # the first 60 words of each wire (the headline and lead hold the topic)
+    reuters_maxlen: Count = 40  # the first 40 words of each wire (the headline and lead hold the topic)
     length_edges: Lengths = (100, 200, 400)  # review-length buckets: <100, 100-199, 200-399, 400+ words
 
 
@@ -185,8 +188,9 @@ def run(config: Config, ctx: RunContext) -> StudyResults:
     t1 = time.perf_counter()
     rows, pair_rows, headline, arrays = [], [], {}, {}
     by_length: dict[str, list[float | None]] = {}
-    for name, ds, maxlen, keep in (("IMDB", imdb_small, config.imdb_maxlen, "last"),
-                                   ("Reuters", reuters, config.reuters_maxlen, "first")):
+    for name, ds, maxlen, keep, lr in (("IMDB", imdb_small, config.imdb_maxlen, "last", config.imdb_learning_rate),
+                                       ("Reuters", reuters, config.reuters_maxlen, "first",
+                                        config.reuters_learning_rate)):
         c_ds = cpu_seconds()
         x_tr, x_val, y_tr, y_val = _split(window(ds.x_train, maxlen, keep), ds.y_train, config.val_fraction,
                                           config.seed)
@@ -196,7 +200,7 @@ def run(config: Config, ctx: RunContext) -> StudyResults:
         median: dict[str, CellRun] = {}
         key = name.lower()
         for cell in CELLS:
-            runs = [fit_to_convergence(pool.fresh(cell, seed, config.learning_rate, cell=cell), data, config, seed)
+            runs = [fit_to_convergence(pool.fresh(cell, seed, lr, cell=cell), data, config, seed)
                     for seed in seeds]
             acc, acc_sd = seed_spread([r.accuracy for r in runs])
             f1, f1_sd = seed_spread([r.macro_f1 for r in runs])
@@ -221,6 +225,7 @@ def run(config: Config, ctx: RunContext) -> StudyResults:
             t = mcnemar(median[a].y_pred == ds.y_test, median[b].y_pred == ds.y_test)
             pair_rows.append([name, a, b, t.a_only, t.b_only, t.n, t.difference, t.p_value, verdict(t)])
         headline[f"{key}.test_size"] = len(ds.y_test)
+        headline[f"{key}.learning_rate"] = lr
         headline[f"{key}.cpu_seconds"] = round(cpu_seconds() - c_ds, 1)
     published = published_by_length(ctx, imdb, config.length_edges)
     if published is not None:

@@ -356,7 +356,8 @@ def architectures(study: StudyResults) -> ArchitectureFinding:
         last = lengths.column(col)[-1]
         worst[col] = last is not None and last == min(values)
     keys = ("imdb.maxlen", "reuters.maxlen", "units", "embedding_dim", "seeds", "max_epochs", "patience",
-            "imdb.train", "imdb.validation", "imdb.test_size", "reuters.test_size", "cpu_seconds")
+            "imdb.train", "imdb.validation", "imdb.test_size", "reuters.test_size", "cpu_seconds",
+            "imdb.learning_rate", "reuters.learning_rate")
     pairs = _pairs(study.table("pairs")) if "pairs" in [t.id for t in study.tables] else ()
     at_cap = sum(int(v) for k, v in study.headline.items() if k.endswith(".at_cap") and v is not None)
     return ArchitectureFinding(table, lengths, best, spread, {k: study.headline.get(k) for k in keys}, worst,

@@ -191,7 +191,7 @@ def architectures_study(pairs: list[list], at_cap: int = 0) -> StudyResults:
                                                          "difference", "p", "verdict"], rows=pairs)
     h = {"units": 32, "embedding_dim": 32, "seeds": 3, "max_epochs": 20, "patience": 3, "imdb.maxlen": 100,
          "reuters.maxlen": 60, "imdb.train": 5000, "imdb.validation": 1000, "imdb.test_size": 5000,
-         "cpu_seconds": 150.0, "imdb.LSTM.at_cap": at_cap}
+         "cpu_seconds": 150.0, "imdb.LSTM.at_cap": at_cap, "imdb.learning_rate": 0.003, "reuters.learning_rate": 0.01}
     return study("architectures", headline=h,
                  tables=[Table(id="comparison", caption="c", columns=cols, rows=rows), pair_table, lengths])
 
@@ -211,6 +211,7 @@ def test_architecture_claims_follow_the_paired_test_both_ways(env):
     assert "the GRU is significantly worse than the SimpleRNN" in text
     assert "the GRU and the LSTM show no significant difference at the 5% level" in text
     assert "Every run stopped early, before the cap: each cell converged." in text
+    assert "(Adam with a learning rate of 0.003 on IMDB and 0.01 on Reuters)" in text
     capped = evidence.architectures(architectures_study(_arch_pairs(("LSTM", "SimpleRNN", 10, 12, 0.8)), at_cap=2))
     assert capped.at_cap == 2 and "2 runs still improved at the cap" in _arch_text(env, capped)
 
