@@ -23,6 +23,8 @@ NOT_SETTINGS = frozenset({"seed", "subset_train", "subset_test"})
 class SelectionRow:
     candidate: Candidate
     chosen: bool  # the configuration the results were trained with (seed aside)
+    # field -> this candidate's value, where it differs from the chosen configuration
+    differs: tuple[tuple[str, object], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -87,7 +89,11 @@ def selection(results: Results) -> Selection | None:
     """The selection record of ``results`` as the report shows it, or None when it has none."""
     if not results.selection:
         return None
-    rows = tuple(SelectionRow(c, not differences(c.config, results.config)) for c in results.selection)
+    rows = tuple(
+        SelectionRow(c, not differences(c.config, results.config),
+                     tuple((k, c.config[k]) for k in differences(c.config, results.config)))
+        for c in results.selection
+    )
     ablations = []
     for chosen in (r.candidate for r in rows if r.chosen):
         for other in results.selection:
