@@ -425,7 +425,8 @@ class EvidenceBuilder:
         if number == "2.2" and "long_range" in s:
             fig = self._figure("long_range", "long_range")
             tab = self._table("long_range", "accuracy", "Test accuracy on the synthetic task by length, mean ± sd "
-                                                        "over the seeds, and the epochs used")
+                                                        "over the seeds, and the epochs used (–: not trained, at "
+                                                        "chance at a shorter length)")
             items.append(EvidenceItem("long_range", long_range(s["long_range"]), (fig,) if fig else (), (tab,)))
         if number == "2.2" and "architectures" in s:
             f = architectures(s["architectures"])
