@@ -57,7 +57,6 @@ class ModelPool:
 
     kwargs: dict
     models: dict = field(default_factory=dict)
-    compile_seconds: float = 0.0  # CPU seconds of the first step of each shape (mostly compiling)
 
     def fresh(self, key, seed: int, learning_rate: float, **shape):
         """A model for ``shape`` (build_classifier's keyword arguments) as if built afresh with ``seed``."""
