@@ -159,8 +159,9 @@ def fit_to_convergence(model, data, config: Config, seed: int) -> CellRun:
 
 
 def _split(x: np.ndarray, y: np.ndarray, fraction: float, seed: int):
-    from report.train.loop import _stratify_labels
     from sklearn.model_selection import train_test_split
+
+    from report.train.loop import _stratify_labels
 
     return train_test_split(x, y, test_size=fraction, random_state=seed, stratify=_stratify_labels(y))
 

@@ -127,11 +127,6 @@ def _write_studies(results_root: Path, lr_accuracy: float) -> None:
     examples_reuters = Table(id="reuters", caption="c", columns=["kind", "id", "true topic", "predicted topic",
                                                                  "probability", "excerpt"],
                              rows=[["confused", "17", "grain", "wheat", 0.8, "WHEAT & grain"]])
-    comparison = Table(id="comparison", caption="c", columns=["dataset", "model", "accuracy", "macro F1",
-                                                              "parameters", "seconds per epoch"],
-                       rows=[["IMDB", "SimpleRNN", 0.8, 0.8, 1000, 5.0], ["IMDB", "LSTM", 0.85, 0.85, 4000, 9.0]])
-    lengths = Table(id="imdb_length", caption="c", columns=["length", "reviews (this study)", "SimpleRNN (this study)"],
-                    rows=[["0-99", 10, 0.9], ["100+", 5, 0.7]])
     for s in (
         gradient_study(31, None),
         long_range_study(acc),
