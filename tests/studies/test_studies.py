@@ -255,3 +255,20 @@ def test_core_builds_only_the_assignment(small_data, tmp_path, monkeypatch):
     trained_names.clear()
     run_cli("all", "--no-pdf", "--data-dir", str(small_data), "--build-dir", str(tmp_path), "--quiet")
     assert trained_names[:2] == ["imdb_simplernn", "reuters_lstm"] and set(trained_names[2:]) == set(STUDIES)
+
+
+def test_architectures_keep_the_median_seeds_answers_and_the_pairs_follow_from_them(trained):
+    """arrays.npz: each cell's per-example test correctness (median seed); McNemar's test recomputed from them
+    gives the pairs table, and the accuracies lie within the seeds' range around the mean."""
+    from report.results.significance import mcnemar, verdict
+
+    build = trained[1]
+    s = _study(build, "architectures")
+    arrays = studies.load_arrays(build / "results" / "architectures", s)
+    for r in s.table("pairs").records():
+        key = r["dataset"].lower()
+        t = mcnemar(arrays[f"{key}.{r['A']}.correct"], arrays[f"{key}.{r['B']}.correct"])
+        assert (t.a_only, t.b_only, t.n) == (r["A only right"], r["B only right"], r["n"])
+        assert verdict(t) == r["verdict"] and len(arrays[f"{key}.ids"]) == t.n
+    for r in s.table("comparison").records():
+        assert r["accuracy sd"] >= 0 and 1 <= r["epochs to best"] <= r["epochs"] <= s.config["max_epochs"]
