@@ -26,3 +26,14 @@ def test_one_run_adds_no_spread():
     allowed = derivable(_with_seeds([0.8123])).general
     assert "0.812" in allowed  # the seed's own accuracy is in results.json
     assert f"{stdev([0.8123, 0.8456, 0.8791]):.3f}" not in allowed
+
+
+def test_the_unlabelled_texts_behind_the_word_vectors_are_derivable():
+    """"... the 7,185 fitting wires and 10,349 more that have no topic": the second count is the texts the
+    vectors were learned from less the fitting examples, and only with word vectors."""
+    res, _ = make_results("reuters_lstm")
+    raw = res.model_dump(mode="json")
+    extra = 10_349
+    assert str(extra) not in derivable(raw).general
+    raw["data"]["vector_texts"] = raw["data"]["train_size"] + extra
+    assert str(extra) in derivable(raw).general

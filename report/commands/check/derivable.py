@@ -163,6 +163,9 @@ def derivable(raw: dict, references: Mapping[str, Reference] | None = None) -> D
     _add_seed_summary(d, raw.get("seeds") or [])
     _add_uncertainty(d, raw)
     _add_selection(d, raw)
+    data = raw["data"]
+    if data.get("vector_texts"):  # "... and 10,349 more that have no topic": the unlabelled texts
+        d.add(data["vector_texts"] - data["train_size"])
     for value in PROSE_CONSTANTS:
         d.add(value)
     _add_reference(d, raw, (references or {}).get(raw["experiment"]))
