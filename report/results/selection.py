@@ -2,9 +2,9 @@
 
 ``bench/selection.py`` trains candidate settings and records what the validation split said (and each
 candidate's predicted class per validation example); ``results.json`` carries that record. Here it becomes
-the report's selection table and its with/without comparisons: each candidate that differs from the chosen
-setting in one field, with the same seed, is compared with it on the same validation examples by McNemar's
-exact test, so "the max readout helps" carries its p-value. Validation data only: the test set plays no
+the report's selection table and its with/without comparisons: each candidate is compared with the recorded
+candidate it changed (same seed, differing only in fields it set) on the same validation examples by
+McNemar's exact test, so "the max readout helps" carries its p-value. Validation data only: the test set plays no
 part in any of this.
 """
 
@@ -20,32 +20,36 @@ NOT_SETTINGS = frozenset({"seed", "subset_train", "subset_test"})
 
 
 @dataclass(frozen=True)
-class SelectionRow:
-    candidate: Candidate
-    chosen: bool  # the configuration the results were trained with (seed aside)
-    # field -> this candidate's value, where it differs from the chosen configuration
-    differs: tuple[tuple[str, object], ...] = ()
+class Comparison:
+    """One candidate against the recorded one it changed (same seed, differing only in fields it set), on the
+    same validation examples: McNemar's exact test with A = ``this``, B = ``base``."""
 
-
-@dataclass(frozen=True)
-class Ablation:
-    """The chosen setting against one that differs in a single field, same seed, on validation."""
-
-    field: str
-    chosen_value: object
-    other: Candidate
-    chosen: Candidate
-    test: McNemar  # A = the chosen setting, B = the other one
+    this: Candidate
+    base: Candidate
+    fields: tuple[str, ...]  # where the two differ
+    test: McNemar
 
     @property
     def verdict(self) -> str:
         return verdict(self.test)
 
+    @property
+    def difference(self) -> float:
+        return self.this.val_accuracy - self.base.val_accuracy
+
+
+@dataclass(frozen=True)
+class SelectionRow:
+    candidate: Candidate
+    chosen: bool  # the configuration the results were trained with (seed aside)
+    # field -> this candidate's value, where it differs from the chosen configuration
+    differs: tuple[tuple[str, object], ...] = ()
+    comparison: Comparison | None = None  # against the candidate it changed, when that one is recorded
+
 
 @dataclass(frozen=True)
 class Selection:
     rows: tuple[SelectionRow, ...]  # in the order they were tried
-    ablations: tuple[Ablation, ...]
 
     @property
     def n_settings(self) -> int:
@@ -59,6 +63,23 @@ class Selection:
     @property
     def chosen(self) -> tuple[Candidate, ...]:
         return tuple(r.candidate for r in self.rows if r.chosen)
+
+    @property
+    def comparisons(self) -> tuple[Comparison, ...]:
+        return tuple(r.comparison for r in self.rows if r.comparison is not None)
+
+    def about(self, *fields: str) -> tuple[Comparison, ...]:
+        """The comparisons in which exactly ``fields`` differ (``about("readout")``: the readout alone)."""
+        return tuple(c for c in self.comparisons if set(c.fields) == set(fields))
+
+    @property
+    def highlighted(self) -> tuple[Comparison, ...]:
+        """What the prose spells out: the chosen setting against the one it changed, then the readout and
+        the word vectors, each alone (the two changes the assignment's plain model does not have)."""
+        out = [r.comparison for r in self.rows if r.chosen and r.comparison is not None]
+        for field in ("readout", "word_vectors"):
+            out += [c for c in self.about(field) if c not in out]
+        return tuple(out)
 
     @property
     def macro_f1(self) -> bool:
@@ -75,30 +96,42 @@ def differences(a: dict, b: dict) -> list[str]:
     return sorted(k for k in a.keys() & b.keys() if k not in NOT_SETTINGS and a[k] != b[k])
 
 
-def _paired(chosen: Candidate, other: Candidate) -> McNemar | None:
-    if not chosen.val_predicted or not other.val_predicted or chosen.val_true != other.val_true:
+def _paired(this: Candidate, base: Candidate) -> McNemar | None:
+    if not this.val_predicted or not base.val_predicted or this.val_true != base.val_true:
         return None
-    if len(chosen.val_predicted) != len(chosen.val_true) or len(other.val_predicted) != len(other.val_true):
+    if len(this.val_predicted) != len(this.val_true) or len(base.val_predicted) != len(base.val_true):
         return None
-    truth = chosen.val_true
-    return mcnemar([p == t for p, t in zip(chosen.val_predicted, truth)],
-                   [p == t for p, t in zip(other.val_predicted, truth)])
+    truth = this.val_true
+    return mcnemar([p == t for p, t in zip(this.val_predicted, truth)],
+                   [p == t for p, t in zip(base.val_predicted, truth)])
+
+
+def _comparison(this: Candidate, record: list[Candidate]) -> Comparison | None:
+    """``this`` against the recorded candidate of the same seed that differs from it in the fewest fields,
+    all of them fields ``this`` set (its ``changes``); None when no such candidate or no predictions."""
+    changed = set(this.changes)
+    best = None
+    for base in record:
+        if base is this or base.seed != this.seed:
+            continue
+        diff = differences(this.config, base.config)
+        if diff and set(diff) <= changed and (best is None or len(diff) < len(best[1])):
+            best = (base, diff)
+    if best is None:
+        return None
+    test = _paired(this, best[0])
+    return None if test is None else Comparison(this, best[0], tuple(best[1]), test)
 
 
 def selection(results: Results) -> Selection | None:
     """The selection record of ``results`` as the report shows it, or None when it has none."""
     if not results.selection:
         return None
+    record = list(results.selection)
     rows = tuple(
         SelectionRow(c, not differences(c.config, results.config),
-                     tuple((k, c.config[k]) for k in differences(c.config, results.config)))
-        for c in results.selection
+                     tuple((k, c.config[k]) for k in differences(c.config, results.config)),
+                     _comparison(c, record))
+        for c in record
     )
-    ablations = []
-    for chosen in (r.candidate for r in rows if r.chosen):
-        for other in results.selection:
-            diff = differences(chosen.config, other.config)
-            test = _paired(chosen, other) if len(diff) == 1 and other.seed == chosen.seed else None
-            if test is not None:
-                ablations.append(Ablation(diff[0], chosen.config[diff[0]], other, chosen, test))
-    return Selection(rows, tuple(ablations))
+    return Selection(rows)

@@ -43,20 +43,26 @@ def right_on(n: int) -> np.ndarray:
     return out
 
 
-def test_chosen_row_and_one_field_ablations():
+def test_chosen_row_and_each_candidate_against_the_one_it_changed():
     chosen = right_on(180)
     res = with_record(lambda cfg: [
         candidate("chosen", cfg, chosen),
-        candidate("last state", cfg, right_on(150), readout="last"),  # one field: compared
-        candidate("two changes", cfg, right_on(150), readout="last", word_vectors="none"),  # two: not compared
-        candidate("other seed", cfg, right_on(150), seed=1, word_vectors="none"),  # another seed: not compared
+        candidate("last state", cfg, right_on(150), readout="last"),  # against "chosen"
+        candidate("two changes", cfg, right_on(150), readout="last", word_vectors="none"),  # against "last state"
+        candidate("other seed", cfg, right_on(150), seed=1, word_vectors="none"),  # no base of its seed
     ])
     sel = selection(res)
     assert [r.chosen for r in sel.rows] == [True, False, False, False]
     assert sel.n_settings == 4 and sel.seeds == (1, 42)
-    (ablation,) = sel.ablations
-    assert ablation.field == "readout" and ablation.chosen_value == "max" and ablation.other.label == "last state"
-    assert (ablation.test.a_only, ablation.test.b_only) == (30, 0) and ablation.verdict == "better"
+    chosen_row, last, two, other = sel.rows
+    assert chosen_row.comparison is None and other.comparison is None
+    assert last.comparison.base.label == "chosen" and last.comparison.fields == ("readout",)
+    assert (last.comparison.test.a_only, last.comparison.test.b_only) == (0, 30)
+    assert last.comparison.verdict == "worse" and last.comparison.difference == pytest.approx(-0.15)
+    # the nearest recorded setting it changed: one field away, not two
+    assert two.comparison.base.label == "last state" and two.comparison.fields == ("word_vectors",)
+    assert last.differs == (("readout", "last"),)
+    assert sel.about("readout") == (last.comparison,) and sel.highlighted == (last.comparison, two.comparison)
 
 
 def test_no_record_no_selection_and_differences_ignore_seed_and_subsets():
@@ -67,9 +73,9 @@ def test_no_record_no_selection_and_differences_ignore_seed_and_subsets():
 
 
 @pytest.mark.parametrize(("other_right", "phrase"), [
-    (150, "it is significantly better than that one"),
-    (200, "it is significantly worse than that one"),
-    (181, "it and that one show no significant difference at the 5% level"),
+    (150, "the first is significantly worse than the second"),
+    (200, "the first is significantly better than the second"),
+    (181, "the first and the second show no significant difference at the 5% level"),
 ])
 def test_rendered_comparison_follows_the_paired_test(tmp_path, other_right, phrase):
     from report.render import build
@@ -78,20 +84,22 @@ def test_rendered_comparison_follows_the_paired_test(tmp_path, other_right, phra
     write_both(paths.results)
     res = results.load(paths.results / "imdb_simplernn")
     chosen, other = right_on(180), right_on(other_right)
-    config = {k: v for k, v in res.config.items() if k != "seed"}
+    config = {k: v for k, v in res.config.items() if k != "seed"} | {"readout": "max"}
     record = [Candidate.model_validate(candidate("as chosen", config, chosen)),
-              Candidate.model_validate(candidate("fewer units", config, other, batch_size=32))]
+              Candidate.model_validate(candidate("last state", config, other, readout="last"))]
     updated = res.model_copy(update={"selection": record})
     folder = paths.results / "imdb_simplernn"
     raw = json.loads((folder / "results.json").read_text())
     raw["selection"] = [c.model_dump() for c in record]
+    raw["config"]["readout"] = "max"
     (folder / "results.json").write_text(json.dumps(raw))
-    assert selection(updated).ablations[0].other.label == "fewer units"
+    assert selection(updated).rows[1].comparison.base.label == "as chosen"
     build(paths, pdf=False, quiet=True)
     html = " ".join((paths.site / "index.html").read_text(encoding="utf-8").split())
     assert "chosen on the validation split among 2 settings" in html
     assert phrase in html
-    assert "(chosen)" in html and "<code>batch_size=32</code>" in html
+    assert "(chosen)" in html and "<code>readout=last</code>" in html
+    assert "<q>last state</q> against <q>as chosen</q> (<code>readout</code> last instead of" in html
     from report.commands.check.artefacts import parse_html
     from report.commands.check.numbers import check_numbers
 

@@ -193,7 +193,7 @@ def _add_mcnemar(d: Derivable, test) -> None:
 
 
 def _add_selection(d: Derivable, raw: dict) -> None:
-    """The chosen setting against each one-field variant on the validation split (McNemar's exact test), as
+    """Each candidate against the one it changed on the validation split (McNemar's exact test), as
     ``report.results.selection`` computes it from the selection record."""
     if not raw.get("selection"):
         return
@@ -201,8 +201,9 @@ def _add_selection(d: Derivable, raw: dict) -> None:
     from report.results.experiment import Results
 
     chosen = selection(Results.model_validate(raw))
-    for ablation in chosen.ablations if chosen else ():
-        _add_mcnemar(d, ablation.test)
+    for comparison in chosen.comparisons if chosen else ():
+        _add_mcnemar(d, comparison.test)
+        d.add(comparison.difference)
 
 
 def _add_uncertainty(d: Derivable, raw: dict) -> None:
