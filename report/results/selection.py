@@ -77,8 +77,12 @@ class Selection:
         """What the prose spells out: the chosen setting against the one it changed, then the readout and
         the word vectors, each alone (the two changes the assignment's plain model does not have)."""
         out = [r.comparison for r in self.rows if r.chosen and r.comparison is not None]
+        pairs = {frozenset((id(c.this), id(c.base))) for c in out}
         for field in ("readout", "word_vectors"):
-            out += [c for c in self.about(field) if c not in out]
+            for c in self.about(field):
+                if frozenset((id(c.this), id(c.base))) not in pairs:  # a pair once, whichever way round
+                    out.append(c)
+                    pairs.add(frozenset((id(c.this), id(c.base))))
         return tuple(out)
 
     @property
@@ -106,17 +110,22 @@ def _paired(this: Candidate, base: Candidate) -> McNemar | None:
                    [p == t for p, t in zip(base.val_predicted, truth)])
 
 
-def _comparison(this: Candidate, record: list[Candidate]) -> Comparison | None:
+def _comparison(this: Candidate, record: list[Candidate], chosen: dict) -> Comparison | None:
     """``this`` against the recorded candidate of the same seed that differs from it in the fewest fields,
-    all of them fields ``this`` set (its ``changes``); None when no such candidate or no predictions."""
+    all of them fields ``this`` set (its ``changes``); among equals, the one that has the chosen values there
+    (so "no word vectors" is set against the chosen vectors, not against another change). None when there is
+    no such candidate or no predictions."""
     changed = set(this.changes)
-    best = None
+    best, rank = None, None
     for base in record:
         if base is this or base.seed != this.seed:
             continue
         diff = differences(this.config, base.config)
-        if diff and set(diff) <= changed and (best is None or len(diff) < len(best[1])):
-            best = (base, diff)
+        if not diff or not set(diff) <= changed:
+            continue
+        mine = (len(diff), sum(base.config[k] != chosen.get(k, base.config[k]) for k in diff))
+        if rank is None or mine < rank:
+            best, rank = (base, diff), mine
     if best is None:
         return None
     test = _paired(this, best[0])
@@ -131,7 +140,7 @@ def selection(results: Results) -> Selection | None:
     rows = tuple(
         SelectionRow(c, not differences(c.config, results.config),
                      tuple((k, c.config[k]) for k in differences(c.config, results.config)),
-                     _comparison(c, record))
+                     _comparison(c, record, results.config))
         for c in record
     )
     return Selection(rows)

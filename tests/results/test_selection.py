@@ -73,9 +73,9 @@ def test_no_record_no_selection_and_differences_ignore_seed_and_subsets():
 
 
 @pytest.mark.parametrize(("other_right", "phrase"), [
-    (150, "the first is significantly worse than the second"),
-    (200, "the first is significantly better than the second"),
-    (181, "the first and the second show no significant difference at the 5% level"),
+    (150, "the change is significantly worse than the setting it changed"),
+    (200, "the change is significantly better than the setting it changed"),
+    (181, "the change and the setting it changed show no significant difference at the 5% level"),
 ])
 def test_rendered_comparison_follows_the_paired_test(tmp_path, other_right, phrase):
     from report.render import build
@@ -104,3 +104,18 @@ def test_rendered_comparison_follows_the_paired_test(tmp_path, other_right, phra
     from report.commands.check.numbers import check_numbers
 
     assert check_numbers(paths, parse_html(paths.site / "index.html")).ok
+
+
+def test_a_change_is_set_against_the_chosen_value_and_each_pair_is_told_once():
+    """'no word vectors' differs in one field from both 'skip-gram' and the chosen CBOW row: it is set
+    against the chosen one; and 'skip-gram' against 'no word vectors' is not told a second time."""
+    res = with_record(lambda cfg: [
+        candidate("skip-gram", cfg, right_on(170), word_vectors="skipgram"),
+        candidate("no word vectors", cfg, right_on(160), word_vectors="none"),
+        candidate("chosen", cfg, right_on(180)),
+    ])
+    sel = selection(res)
+    skip, none, chosen = sel.rows
+    assert none.comparison.base.label == "chosen"
+    assert skip.comparison.base.label == "chosen"
+    assert len(sel.highlighted) == 2 and {c.this.label for c in sel.highlighted} == {"skip-gram", "no word vectors"}
