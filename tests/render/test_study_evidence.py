@@ -4,30 +4,17 @@ results, and the sentences the templates choose from them."""
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
 from statistics import mean, stdev
 
 import pytest
 
 from report.render import evidence
 from report.results.significance import McNemar, verdict
-from report.results.study import CELLS, Series, StudyResults, StudyTimings, Table
+from report.results.study import CELLS, Series, StudyResults, Table
 from tests import REPO_ROOT
+from tests.render.test_evidence import study
 
-NOW = datetime(2026, 1, 1, tzinfo=timezone.utc)
 PAIR_COLUMNS = ["length", "A", "B", "A only right", "B only right", "n", "difference", "p", "verdict"]
-
-
-def _provenance():
-    from report.results.experiment import Provenance
-
-    return Provenance(git_commit=None, git_dirty=None, packages={}, python="3.11", platform="x", seed=42,
-                      data_checksums={}, cpu_count=2, gpu=None, started_at=NOW, finished_at=NOW)
-
-
-def study(name: str, **kw) -> StudyResults:
-    return StudyResults(experiment=name, title=name, config=kw.pop("config", {}), provenance=_provenance(),
-                        timings=StudyTimings(load_seconds=0, run_seconds=1), **kw)
 
 
 def pair_row(where, a: str, b: str, a_only: int, b_only: int, p: float, n: int = 1024) -> list:

@@ -115,7 +115,7 @@ def test_a_change_is_set_against_the_chosen_value_and_each_pair_is_told_once():
         candidate("chosen", cfg, right_on(180)),
     ])
     sel = selection(res)
-    skip, none, chosen = sel.rows
+    skip, none, _ = sel.rows
     assert none.comparison.base.label == "chosen"
     assert skip.comparison.base.label == "chosen"
     assert len(sel.highlighted) == 2 and {c.this.label for c in sel.highlighted} == {"skip-gram", "no word vectors"}
