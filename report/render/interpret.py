@@ -405,6 +405,16 @@ class ReferenceComparison:
     reference_test_size: int
     test_size: int
     has_counts: bool = False  # the earlier version stated confusion counts
+    # 95% Wilson intervals of the two accuracies ((low, high) each: this run, the earlier version), when the
+    # earlier version's test-set size is known; unpaired (there are no per-example answers to pair)
+    intervals: tuple[tuple[float, float], tuple[float, float]] | None = None
+
+    @property
+    def intervals_overlap(self) -> bool | None:
+        if self.intervals is None:
+            return None
+        (a_low, a_high), (b_low, b_high) = self.intervals
+        return a_low <= b_high and b_low <= a_high
 
     @property
     def n_better(self) -> int:
@@ -455,4 +465,17 @@ def compare_with_reference(results: Results, ref: Reference | None) -> Reference
     if not rows:
         return None  # nothing this run measures: no comparison
     has_counts = any(fig.kind == "count" for fig in ref.figures)
-    return ReferenceComparison(tuple(rows), comparable, ref.test_size, results.data.test_size, has_counts)
+    return ReferenceComparison(tuple(rows), comparable, ref.test_size, results.data.test_size, has_counts,
+                               reference_intervals(results, ref))
+
+
+def reference_intervals(results: Results, ref: Reference) -> tuple[tuple[float, float], tuple[float, float]] | None:
+    """The 95% Wilson intervals of this run's and the earlier version's test accuracies (None when the
+    earlier version's number of right answers cannot be known)."""
+    from report.render.reference import reference_correct
+
+    correct = reference_correct(ref)
+    if correct is None or not ref.test_size:
+        return None
+    ours = accuracy_interval(results)
+    return (ours.low, ours.high), wilson_interval(correct, ref.test_size, CONFIDENCE)

@@ -61,6 +61,17 @@ MEASURES: dict[str, tuple[str, Kind, bool]] = {
     "fp": ("False positives", "count", False),
 }
 SETTINGS = ("test_size",)
+
+
+def reference_correct(ref: "Reference") -> int | None:
+    """How many test examples the earlier version got right: tp + tn when it stated its counts, else its
+    two-decimal accuracy times its test-set size (None when it stated neither accuracy nor a test size)."""
+    figures = {f.key: f.value for f in ref.figures}
+    if {"tp", "tn"} <= figures.keys():
+        return int(figures["tp"] + figures["tn"])
+    if "accuracy" in figures and ref.test_size:
+        return round(figures["accuracy"] * ref.test_size)
+    return None
 KNOWN_KEYS = (*SETTINGS, *MEASURES, "f1")
 
 

@@ -129,3 +129,22 @@ def test_without_the_table_make_report_check_passes(without_reference):
     assert report.ok, report.format()
     numbers = next(i for i in report.items if i.title == "numbers in the prose agree with results.json")
     assert numbers.ok
+
+
+@pytest.mark.parametrize(("accuracy", "overlap"), [(None, True), (0.60, False)])
+def test_accuracy_intervals_of_both_versions_and_whether_they_overlap(accuracy, overlap):
+    """The earlier version's interval comes from its own test-set size; near this run's accuracy the two
+    intervals overlap (the difference may be sampling error), far from it they do not."""
+    from report.render.interpret import compare_with_reference
+    from tests.factories import make_results
+
+    res, _ = make_results("reuters_lstm", n_test=600, skill=2.0)
+    theirs = round(res.test.accuracy, 2) if accuracy is None else accuracy
+    ref = parse_references({"reference": {"reuters_lstm": {"accuracy": theirs, "test_size": 600}}},
+                           "report.toml")["reuters_lstm"]
+    cmp = compare_with_reference(res, ref)
+    (a_low, a_high), (b_low, b_high) = cmp.intervals
+    assert a_low < res.test.accuracy < a_high and b_low < theirs < b_high
+    assert cmp.intervals_overlap is overlap
+    no_size = parse_references({"reference": {"reuters_lstm": {"accuracy": theirs}}}, "report.toml")["reuters_lstm"]
+    assert compare_with_reference(res, no_size).intervals is None  # no test size: no interval to give

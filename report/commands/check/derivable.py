@@ -272,6 +272,13 @@ def _add_reference(d: Derivable, raw: dict, ref: Reference | None) -> None:
     if ref is None:
         return
     d.add(ref.test_size)
+    from report.render.reference import reference_correct
+    from report.results.significance import wilson_interval
+
+    correct = reference_correct(ref)
+    if correct is not None and ref.test_size:
+        for bound in wilson_interval(correct, ref.test_size, 0.95):  # the earlier version's 95% interval
+            d.add(bound)
     for k in range(len(ref.figures) + 1):
         d.add(k)  # "better on 1 of the 4 comparable figures"
     measured = _measures(raw)
