@@ -461,7 +461,8 @@ class RocDisplay:
     def _zoom(self, full: Axes, zoom: Axes) -> None:
         """Show the top-left corner, from the lowest true positive rate any curve has at a 1% false positive rate."""
         at_1pct = min(float(np.interp(0.01, ln.fpr, ln.tpr)) for ln in self.lines)
-        y0 = max(0.0, np.floor(at_1pct * 10) / 10)
+        # at most 0.9: a perfect model (every curve at 1.0 already) still gets a corner to show
+        y0 = min(max(0.0, np.floor(at_1pct * 10) / 10), 0.9)
         x1 = self.ZOOM_FPR
         zoom.set_xlim(0, x1)
         zoom.set_ylim(y0, 1.0 + (1 - y0) * 0.01)

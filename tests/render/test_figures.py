@@ -228,6 +228,15 @@ def test_multiclass_roc_zooms_into_the_top_left_corner(reuters):
     assert 0 <= zoom.get_ylim()[0] < 1
 
 
+def test_a_perfect_multiclass_model_still_gets_its_zoomed_corner():
+    """Every curve at a true positive rate of 1 from the start (a tiny or very easy test set): the zoom starts
+    at 0.9 instead of dividing by a zero-height corner."""
+    perfect, _ = make_results("reuters_lstm", n_test=300, skill=60.0)
+    assert perfect.test.accuracy == 1.0
+    display = RocDisplay.from_results(perfect).plot()
+    assert display.axes_[1].get_ylim()[0] == pytest.approx(0.9)
+
+
 # --- F1 against support ------------------------------------------------------------
 
 
