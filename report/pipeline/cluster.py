@@ -78,6 +78,7 @@ def local_cluster(jobs: int):
         dashboard_address=":0",  # a free port: two builds on one machine do not clash
         silence_logs=logging.ERROR,
         memory_limit=0,  # training holds its memory for minutes: do not let the nanny restart a worker for it
+        preload=["report.pipeline.preload"],  # import every job's modules once, before jobs arrive (see there)
     )
 
 
