@@ -110,6 +110,8 @@ def load_dataset(dataset: str, paths: BuildPaths, config: TextClassifierConfig, 
 
 
 def describe_model(model) -> ModelSummary:
+    from report.train.layers import keras_class  # imports Keras
+
     loss = model.loss if isinstance(model.loss, str) else type(model.loss).__name__
     layers = []
     for layer in model.layers:
@@ -128,10 +130,12 @@ def describe_model(model) -> ModelSummary:
         for key in ("dropout", "recurrent_dropout"):
             if cfg.get(key):
                 details.append(f"{key.replace('_', ' ')} {cfg[key]}")
+        if cfg.get("max_over_time"):
+            details.append("each unit's maximum over the steps")
         layers.append(
             LayerSummary(
                 name=layer.name,
-                class_name=type(layer).__name__,
+                class_name=keras_class(layer).__name__,  # LSTM for our HoistedLSTM: the model it computes
                 output_shape=str(layer.output.shape) if hasattr(layer, "output") else "",
                 params=int(layer.count_params()),
                 details=", ".join(details),

@@ -86,10 +86,20 @@ def _rnn_loop(layer, step, projected, initial_state, mask):
     return pooled, pooled, final[:-1]
 
 
+def keras_class(layer) -> type:
+    """The Keras class a layer computes: Keras' own for the hoisted twins (HoistedLSTM -> LSTM)."""
+    return next(c for c in type(layer).__mro__ if c.__module__.startswith("keras."))
+
+
 class _MaxOverTime:
-    """The ``max_over_time`` option shared by the three hoisted layers (see the comment above)."""
+    """The ``max_over_time`` option shared by the three hoisted layers (see the comment above), and the
+    Keras layer's own default name (``lstm``, ``lstm_1``, ...), which model summaries show."""
 
     def __init__(self, *args, max_over_time: bool = False, **kwargs):
+        if kwargs.get("name") is None:
+            from keras.src.utils.naming import auto_name
+
+            kwargs["name"] = auto_name(keras_class(self).__name__)
         super().__init__(*args, **kwargs)
         if max_over_time and self.return_sequences:
             raise ValueError("max_over_time=True returns one vector per text: leave return_sequences False")

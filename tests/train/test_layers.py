@@ -74,6 +74,20 @@ def test_hoisted_layer_is_keras_class_and_round_trips(keras, cell):
     model = keras.Sequential([keras.Input((None,), dtype="int32"), keras.layers.Embedding(10, 2), layer])
     restored = keras.models.model_from_json(model.to_json())
     assert type(restored.layers[-1]) is HOISTED[cell]
+    # named and summarised as the Keras layer it computes
+    assert layer.name.startswith({"SimpleRNN": "simple_rnn", "LSTM": "lstm", "GRU": "gru"}[cell])
+
+
+def test_model_summary_names_the_keras_layer_and_the_max_readout(keras):
+    from report.train.experiment import describe_model
+    from report.train.layers import recurrent
+
+    model = keras.Sequential([keras.Input((None,), dtype="int32"), keras.layers.Embedding(40, 4, mask_zero=True),
+                              *recurrent("LSTM", 6, readout="max"), keras.layers.Dense(3, activation="softmax")])
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    lstm = describe_model(model).layers[1]
+    assert lstm.class_name == "LSTM" and lstm.name.startswith("lstm")
+    assert lstm.details == "6 units, tanh, each unit's maximum over the steps"
 
 
 @pytest.mark.parametrize("cell", CELLS)
