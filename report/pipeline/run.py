@@ -198,7 +198,7 @@ def train(names: Sequence[str], paths: BuildPaths, options: TrainOptions) -> lis
         from report.train import tensorflow  # TensorFlow is imported only from here on
         from report.train.context import RunContext
 
-        tensorflow.load(options.verbose, xla_cache=paths.cache / "xla")
+        tensorflow.load(options.verbose)
 
         ctx = RunContext(paths=paths, quiet=options.quiet, key=state.key)
         folder = results.results_dir(paths.results, name)
