@@ -48,9 +48,9 @@ class Config:
     clipnorm: Positive = 1.0  # caps exploding gradients, the SimpleRNN's other failure mode
     # XLA-compiled training and prediction steps (bench/bench_train.py: see the README's speed table)
     jit_compile: Flag = True
-    # each step's input times the kernel computed for all steps in one product before the time loop
-    # (report.train.layers.HoistedSimpleRNN, the same weights and arithmetic; bench/bench_train.py)
-    hoist_inputs: Flag = True
+    # the "max" readout taken inside the recurrent loop (report.train.layers: the same weights and
+    # arithmetic as Keras' layer returning every state, then a max over them; bench/bench_train.py)
+    max_in_loop: Flag = True
     # Last hidden state (the assignment's plain form) or the maximum over all states
     readout: Readout = "last"
     batch_size: Count = 64
@@ -93,7 +93,7 @@ def build_model(config: Config, n_classes: int):
             layers.SpatialDropout1D(config.spatial_dropout),
             # the recurrent layer: its last hidden state ("last"), or each unit's largest value over
             # the review's steps ("max", taken inside the loop), so every step has a short path out
-            *recurrent("SimpleRNN", config.units, hoisted=config.hoist_inputs, readout=config.readout),
+            *recurrent("SimpleRNN", config.units, max_in_loop=config.max_in_loop, readout=config.readout),
             # one sigmoid unit: P(positive)
             layers.Dense(1, activation="sigmoid"),
         ],

@@ -20,8 +20,6 @@ def build_classifier(cell: str, *, vocab_size: int, embedding_dim: int, units: i
     import keras
     from keras import layers
 
-    from report.train.layers import recurrent
-
     binary = n_classes == 2
     model = keras.Sequential(
         [
@@ -29,7 +27,7 @@ def build_classifier(cell: str, *, vocab_size: int, embedding_dim: int, units: i
             # word ids -> vectors; the studies pick windows without padding unless mask_zero says otherwise
             layers.Embedding(vocab_size, embedding_dim, mask_zero=mask_zero),
             # the only part that differs between the compared models
-            *recurrent(cell, units),
+            getattr(layers, cell)(units),
             layers.Dense(1 if binary else n_classes, activation="sigmoid" if binary else "softmax"),
         ],
         name=cell.lower(),

@@ -110,7 +110,7 @@ def load_dataset(dataset: str, paths: BuildPaths, config: TextClassifierConfig, 
 
 
 def describe_model(model) -> ModelSummary:
-    from report.train.layers import keras_class  # imports Keras
+    from report.train.layers import keras_class, takes_max_over_time  # imports Keras
 
     loss = model.loss if isinstance(model.loss, str) else type(model.loss).__name__
     layers = []
@@ -130,7 +130,7 @@ def describe_model(model) -> ModelSummary:
         for key in ("dropout", "recurrent_dropout"):
             if cfg.get(key):
                 details.append(f"{key.replace('_', ' ')} {cfg[key]}")
-        if cfg.get("max_over_time"):
+        if takes_max_over_time(layer):
             details.append("each unit's maximum over the steps")
         layers.append(
             LayerSummary(

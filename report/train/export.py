@@ -46,9 +46,11 @@ def weights_from_keras(model, readout: str | None = None) -> tuple[forward.RNNWe
     """The float32 weights of Embedding -> (SimpleRNN | LSTM) -> [pooling] -> Dense, and facts about them.
 
     ``readout``: the config's, when it names one; otherwise ``"max"`` if the recurrent layer returns
-    its sequences (a pooling layer follows) or takes the maximum itself (``max_over_time``, see
-    report.train.layers), and ``"last"`` if not."""
+    its sequences (a pooling layer follows) or takes the maximum inside its loop (report.train.layers),
+    and ``"last"`` if not."""
     import keras
+
+    from report.train.layers import takes_max_over_time
 
     emb = rnn = dense = None
     for layer in model.layers:
@@ -63,7 +65,7 @@ def weights_from_keras(model, readout: str | None = None) -> tuple[forward.RNNWe
     if emb is None or rnn is None or dense is None:
         raise ValueError("cannot export: the model needs an Embedding, a SimpleRNN or LSTM and a Dense layer")
     cfg = rnn.get_config()
-    found = "max" if cfg.get("return_sequences") or cfg.get("max_over_time") else "last"
+    found = "max" if cfg.get("return_sequences") or takes_max_over_time(rnn) else "last"
     if readout is not None and readout != found:
         raise ValueError(f"config readout {readout!r} but the recurrent layer's output says {found!r}")
     cell = "lstm" if isinstance(rnn, keras.layers.LSTM) else "simple_rnn"

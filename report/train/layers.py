@@ -1,4 +1,5 @@
-"""Layers Keras lacks: a max over the time steps that honours the padding mask.
+"""Layers Keras lacks: a max over the time steps that honours the padding mask, and recurrent layers
+that take that max inside their loop.
 
 ``keras.layers.GlobalMaxPooling1D`` ignores the mask, and a masked recurrent layer
 returns zeros at padded steps, so an unmasked max over a front-padded sequence
@@ -38,187 +39,105 @@ class MaskedMaxOverTime(keras.layers.Layer):
         return (input_shape[0], input_shape[2])
 
 
-# --- Recurrent layers with the input projection taken out of the time loop ------------------------
+# --- Recurrent layers that take the max over time inside their loop ---------------------------------
 #
-# Keras' SimpleRNN, LSTM and GRU cells multiply each step's input by the kernel inside the loop: T small
-# (batch, features) x (features, gates) products, one per step, each too small to use the cores well,
-# and all of them sitting on the loop's sequential path. The subclasses below compute x @ kernel + bias
-# for every step in one large product before the loop, which then only multiplies the state by the
-# recurrent kernel. The weights, their names and shapes, and the arithmetic are Keras' own (only the
-# order of the float additions differs), so export, the NumPy forward pass and saved weights are
-# unchanged. bench/bench_hoist.py measures it against Keras' layers.
+# A "max" readout written the Keras way, ``return_sequences=True`` followed by MaskedMaxOverTime, has the
+# loop write every state out, masks the (batch, steps, units) result and reduces it, forward and
+# backward. The subclasses below carry each unit's running maximum through the loop as one more state
+# instead and return it (0 for a text with no real step, as MaskedMaxOverTime does). Each step is Keras'
+# own cell call, so the weights and the arithmetic are Keras' and the outputs and gradients equal the
+# two-layer form (tests compare them). bench/bench_train.py: ~25% fewer CPU seconds per Reuters epoch.
 #
-# They need no input or recurrent dropout (the report's models drop whole word vectors before the
-# layer instead): with either, they fall back to Keras' own loop.
-#
-# ``max_over_time=True`` gives what ``return_sequences=True`` followed by MaskedMaxOverTime gives (each
-# unit's maximum over the real steps, 0 for a text with none) with the maximum carried as one more state
-# through the loop, so the (batch, steps, units) sequence of states is never written out, masked and
-# reduced: the Reuters LSTM's epoch takes ~20% fewer CPU seconds (bench/bench_train.py).
+# Tried and dropped: also taking each step's input product (x @ kernel) out of the loop, as one large
+# product before it. It saved a few more percent, but that product's gradient sums over every step of
+# every text, and XLA splits so long a sum between threads: one and two TensorFlow threads trained to
+# different weights, where Keras' per-step products give the same weights on any thread count (which
+# report.train.numerics relies on: a Dask worker and the local process must agree).
 
 
-LOWEST = -3.0e38  # below any state: the running maximum's start, and the mark of a text with no real step
-
-
-def _rnn_loop(layer, step, projected, initial_state, mask):
-    """Keras' backend loop over the projected inputs, with the layer's own options; with ``max_over_time``
-    the running maximum of the output rides along as a last state and is what the layer returns."""
+def _max_over_time_loop(layer, sequences, initial_state, mask, training):
+    """Keras' backend loop over the layer's own cell, with the running maximum of the output as a last
+    state; returns what ``RNN.inner_loop`` returns, with the maximum as the output."""
     from keras.src.backend import rnn  # the loop every Keras recurrent layer runs (not re-exported)
 
-    states = list(initial_state)
-    if layer.max_over_time:
-        inner = step
+    cell = layer.cell
+    states = list(initial_state) if isinstance(initial_state, (list, tuple)) else [initial_state]
 
-        def step(x_t, carried):
-            h, new_states = inner(x_t, carried[:-1])
-            running = ops.maximum(carried[-1], h)
-            return running, [*new_states, running]
+    def step(x_t, carried):
+        output, new_states = cell(x_t, carried[:-1], training=training)
+        new_states = list(new_states) if isinstance(new_states, (list, tuple)) else [new_states]
+        running = ops.maximum(carried[-1], output)
+        return running, [*new_states, running]
 
-        states.append(ops.full_like(states[0], LOWEST))
-    last, outputs, final = rnn(step, projected, states, go_backwards=layer.go_backwards, mask=mask,
-                               unroll=layer.unroll, input_length=projected.shape[1],
-                               zero_output_for_mask=layer.zero_output_for_mask,
-                               return_all_outputs=layer.return_sequences)
-    if not layer.max_over_time:
-        return last, outputs, final
+    _, _, final = rnn(step, sequences, [*states, ops.full_like(states[0], LOWEST)],
+                      go_backwards=layer.go_backwards, mask=mask[0] if isinstance(mask, (list, tuple)) else mask,
+                      unroll=layer.unroll, input_length=sequences.shape[1], return_all_outputs=False)
     running = final[-1]
     pooled = ops.where(running < LOWEST / 2, ops.zeros_like(running), running)  # no real step: 0
     return pooled, pooled, final[:-1]
 
 
+LOWEST = -3.0e38  # below any state: the running maximum's start, and the mark of a text with no real step
+
+
 def keras_class(layer) -> type:
-    """The Keras class a layer computes: Keras' own for the hoisted twins (HoistedLSTM -> LSTM)."""
+    """The Keras class a layer computes: Keras' own for ours (MaxOverTimeLSTM -> LSTM)."""
     return next(c for c in type(layer).__mro__ if c.__module__.startswith("keras."))
 
 
 class _MaxOverTime:
-    """The ``max_over_time`` option shared by the three hoisted layers (see the comment above), and the
-    Keras layer's own default name (``lstm``, ``lstm_1``, ...), which model summaries show."""
+    """What the three layers below share: the running maximum as their output, their cell's dropout
+    refused (a mask per step would need Keras' own loop), and the Keras layer's own default name
+    (``lstm``, ``lstm_1``, ...), which model summaries show."""
 
-    def __init__(self, *args, max_over_time: bool = False, **kwargs):
+    def __init__(self, *args, **kwargs):
         if kwargs.get("name") is None:
             from keras.src.utils.naming import auto_name
 
             kwargs["name"] = auto_name(keras_class(self).__name__)
+        if keras_class(self) is not keras.layers.SimpleRNN:  # the only one without a cuDNN path
+            kwargs.setdefault("use_cudnn", False)  # our loop on every device (cuDNN's returns no maximum)
         super().__init__(*args, **kwargs)
-        if max_over_time and self.return_sequences:
-            raise ValueError("max_over_time=True returns one vector per text: leave return_sequences False")
-        self.max_over_time = bool(max_over_time)
+        if self.return_sequences:
+            raise ValueError(f"{type(self).__name__} returns one vector per text: leave return_sequences False")
 
-    def get_config(self):
-        return {**super().get_config(), "max_over_time": self.max_over_time}
-
-
-def _needs_keras_loop(layer) -> bool:
-    if layer.cell.dropout or layer.cell.recurrent_dropout:
-        if layer.max_over_time:
-            raise ValueError("max_over_time needs a cell without dropout (drop the inputs before the layer)")
-        return True
-    return False
-
-
-def _first(mask):
-    return mask[0] if isinstance(mask, (list, tuple)) else mask
+    def inner_loop(self, sequences, initial_state, mask, training=False):
+        if self.cell.dropout or self.cell.recurrent_dropout:
+            raise ValueError(f"{type(self).__name__} needs a cell without dropout (drop the inputs before it)")
+        return _max_over_time_loop(self, sequences, initial_state, mask, training)
 
 
 @keras.saving.register_keras_serializable(package="make_report")
-class HoistedSimpleRNN(_MaxOverTime, keras.layers.SimpleRNN):
-    """``keras.layers.SimpleRNN`` with ``x @ kernel + bias`` computed for all steps before the loop."""
-
-    def inner_loop(self, sequences, initial_state, mask, training=False):
-        if _needs_keras_loop(self):
-            return super().inner_loop(sequences, initial_state, mask, training=training)
-        cell = self.cell
-        projected = ops.matmul(sequences, cell.kernel)
-        if cell.bias is not None:
-            projected = projected + cell.bias
-
-        def step(x_t, states):
-            h = x_t + ops.matmul(states[0], cell.recurrent_kernel)
-            if cell.activation is not None:
-                h = cell.activation(h)
-            return h, [h]
-
-        state = initial_state if isinstance(initial_state, (list, tuple)) else [initial_state]
-        return _rnn_loop(self, step, projected, state, _first(mask))
+class MaxOverTimeSimpleRNN(_MaxOverTime, keras.layers.SimpleRNN):
+    """``keras.layers.SimpleRNN`` that returns each unit's maximum over the real steps."""
 
 
 @keras.saving.register_keras_serializable(package="make_report")
-class HoistedLSTM(_MaxOverTime, keras.layers.LSTM):
-    """``keras.layers.LSTM`` with ``x @ kernel + bias`` (all four gates) computed for all steps before the loop."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("use_cudnn", False)  # our loop, on every device
-        super().__init__(*args, **kwargs)
-
-    def inner_loop(self, sequences, initial_state, mask, training=False):
-        if _needs_keras_loop(self):
-            return super().inner_loop(sequences, initial_state, mask, training=training)
-        cell = self.cell
-        projected = ops.matmul(sequences, cell.kernel)
-        if cell.use_bias:
-            projected = projected + cell.bias
-
-        def step(x_t, states):
-            h_tm1, c_tm1 = states
-            z = ops.split(x_t + ops.matmul(h_tm1, cell.recurrent_kernel), 4, axis=1)
-            c, o = cell._compute_carry_and_output_fused(z, c_tm1)  # Keras' gate arithmetic, unchanged
-            h = o * cell.activation(c)
-            return h, [h, c]
-
-        return _rnn_loop(self, step, projected, initial_state, _first(mask))
+class MaxOverTimeLSTM(_MaxOverTime, keras.layers.LSTM):
+    """``keras.layers.LSTM`` that returns each unit's maximum over the real steps."""
 
 
 @keras.saving.register_keras_serializable(package="make_report")
-class HoistedGRU(_MaxOverTime, keras.layers.GRU):
-    """``keras.layers.GRU`` (reset gate after the product, Keras' default) with ``x @ kernel + input bias``
-    computed for all steps before the loop."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("use_cudnn", False)
-        super().__init__(*args, **kwargs)
-
-    def inner_loop(self, sequences, initial_state, mask, training=False):
-        cell = self.cell
-        if not cell.reset_after:
-            if self.max_over_time:
-                raise ValueError("max_over_time needs reset_after=True, Keras' default")
-            return super().inner_loop(sequences, initial_state, mask, training=training)
-        if _needs_keras_loop(self):
-            return super().inner_loop(sequences, initial_state, mask, training=training)
-        units = cell.units
-        projected = ops.matmul(sequences, cell.kernel)
-        recurrent_bias = None
-        if cell.use_bias:
-            projected = projected + cell.bias[0]
-            recurrent_bias = cell.bias[1]
-
-        def step(x_t, states):
-            h_tm1 = states[0]
-            inner = ops.matmul(h_tm1, cell.recurrent_kernel)
-            if recurrent_bias is not None:
-                inner = inner + recurrent_bias
-            z = cell.recurrent_activation(x_t[:, :units] + inner[:, :units])
-            r = cell.recurrent_activation(x_t[:, units:2 * units] + inner[:, units:2 * units])
-            hh = cell.activation(x_t[:, 2 * units:] + r * inner[:, 2 * units:])
-            h = z * h_tm1 + (1 - z) * hh
-            return h, [h]
-
-        state = initial_state if isinstance(initial_state, (list, tuple)) else [initial_state]
-        return _rnn_loop(self, step, projected, state, _first(mask))
+class MaxOverTimeGRU(_MaxOverTime, keras.layers.GRU):
+    """``keras.layers.GRU`` that returns each unit's maximum over the real steps."""
 
 
-HOISTED = {"SimpleRNN": HoistedSimpleRNN, "LSTM": HoistedLSTM, "GRU": HoistedGRU}
+def takes_max_over_time(layer) -> bool:
+    """Whether ``layer`` returns each unit's maximum over the steps (one of the layers above)."""
+    return isinstance(layer, _MaxOverTime)
 
 
-def recurrent(cell: str, units: int, *, hoisted: bool = True, readout: str = "last", **kwargs) -> list:
+MAX_OVER_TIME = {"SimpleRNN": MaxOverTimeSimpleRNN, "LSTM": MaxOverTimeLSTM, "GRU": MaxOverTimeGRU}
+
+
+def recurrent(cell: str, units: int, *, readout: str = "last", max_in_loop: bool = True, **kwargs) -> list:
     """The layers that turn a (batch, steps, features) sequence into one vector per text with a ``cell``
-    ("SimpleRNN", "LSTM" or "GRU") of ``units``: its last state (``readout="last"``) or each unit's maximum
-    over the real steps (``"max"``). Hoisted, the maximum is taken inside the loop; with Keras' own layer
-    (``hoisted=False``, what a user would write) by a MaskedMaxOverTime after it."""
+    ("SimpleRNN", "LSTM" or "GRU") of ``units``: Keras' layer and its last state (``readout="last"``), or
+    each unit's maximum over the real steps (``"max"``): taken inside the loop (``max_in_loop``), or by
+    a MaskedMaxOverTime after Keras' layer returning every state (what a user would write)."""
     if readout not in ("last", "max"):
         raise ValueError(f"readout must be 'last' or 'max', got {readout!r}")
-    if hoisted:
-        return [HOISTED[cell](units, max_over_time=readout == "max", **kwargs)]
+    if readout == "max" and max_in_loop:
+        return [MAX_OVER_TIME[cell](units, **kwargs)]
     layer = getattr(keras.layers, cell)(units, return_sequences=readout == "max", **kwargs)
     return [layer, MaskedMaxOverTime()] if readout == "max" else [layer]

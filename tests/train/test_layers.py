@@ -1,8 +1,13 @@
-"""The recurrent layers with the input projection out of the loop (report.train.layers): the same
-outputs and gradients as Keras' own layers given the same weights, padding masked, and the same class
-for everything that reads a model (export, saving)."""
+"""The recurrent layers that take the "max" readout inside their loop (report.train.layers): the same
+outputs and gradients as Keras' layer returning every state followed by MaskedMaxOverTime, the same
+weights on one or two TensorFlow threads, and the Keras class and name for whatever reads a model."""
 
 from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -29,17 +34,6 @@ def _ids() -> np.ndarray:
     return x
 
 
-def _twins(keras, cell: str, hoisted_cls, **kwargs):
-    """Keras' layer and the hoisted one behind the same embedding, with equal weights."""
-    models = []
-    for layer in (getattr(keras.layers, cell)(5, **kwargs), hoisted_cls(5, **kwargs)):
-        models.append(keras.Sequential([keras.Input((None,), dtype="int32"),
-                                        keras.layers.Embedding(40, 4, mask_zero=True), layer]))
-    keras_model, ours = models
-    ours.set_weights(keras_model.get_weights())
-    return keras_model, ours
-
-
 def _gradients(model, x):
     import tensorflow as tf
 
@@ -48,73 +42,18 @@ def _gradients(model, x):
     return [np.asarray(tf.convert_to_tensor(g)) for g in tape.gradient(loss, model.trainable_variables)]
 
 
-@pytest.mark.parametrize("cell", CELLS)
-@pytest.mark.parametrize("sequences", [False, True])
-def test_hoisted_layer_matches_keras_outputs_and_gradients(keras, cell, sequences):
-    from report.train.layers import HOISTED
-
-    keras.utils.set_random_seed(3)
-    reference, ours = _twins(keras, cell, HOISTED[cell], return_sequences=sequences)
-    x = _ids()
-    expected, got = np.asarray(reference(x)), np.asarray(ours(x))
-    assert got.shape == expected.shape == ((6, 12, 5) if sequences else (6, 5))
-    np.testing.assert_allclose(got, expected, atol=1e-6)
-    assert np.abs(expected).max() > 0.01  # the comparison is not between two zero tensors
-    for g_ours, g_keras in zip(_gradients(ours, x), _gradients(reference, x), strict=True):
-        np.testing.assert_allclose(g_ours, g_keras, atol=1e-5)
+def _model(keras, *layers):
+    return keras.Sequential([keras.Input((None,), dtype="int32"), keras.layers.Embedding(40, 4, mask_zero=True),
+                             *layers])
 
 
 @pytest.mark.parametrize("cell", CELLS)
-def test_hoisted_layer_is_keras_class_and_round_trips(keras, cell):
-    from report.train.layers import HOISTED, recurrent
-
-    (layer,) = recurrent(cell, 3)
-    assert type(layer) is HOISTED[cell] and isinstance(layer, getattr(keras.layers, cell))
-    assert [type(x) for x in recurrent(cell, 3, hoisted=False)] == [getattr(keras.layers, cell)]
-    model = keras.Sequential([keras.Input((None,), dtype="int32"), keras.layers.Embedding(10, 2), layer])
-    restored = keras.models.model_from_json(model.to_json())
-    assert type(restored.layers[-1]) is HOISTED[cell]
-    # named and summarised as the Keras layer it computes
-    assert layer.name.startswith({"SimpleRNN": "simple_rnn", "LSTM": "lstm", "GRU": "gru"}[cell])
-
-
-def test_model_summary_names_the_keras_layer_and_the_max_readout(keras):
-    from report.train.experiment import describe_model
-    from report.train.layers import recurrent
-
-    model = keras.Sequential([keras.Input((None,), dtype="int32"), keras.layers.Embedding(40, 4, mask_zero=True),
-                              *recurrent("LSTM", 6, readout="max"), keras.layers.Dense(3, activation="softmax")])
-    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
-    lstm = describe_model(model).layers[1]
-    assert lstm.class_name == "LSTM" and lstm.name.startswith("lstm")
-    assert lstm.details == "6 units, tanh, each unit's maximum over the steps"
-
-
-@pytest.mark.parametrize("cell", CELLS)
-def test_dropout_inside_the_cell_is_not_dropped(keras, cell):
-    """With recurrent dropout the hoisted loop steps aside for Keras' own, which applies it: training
-    outputs differ from inference outputs, and inference still matches Keras."""
-    from report.train.layers import HOISTED
-
-    keras.utils.set_random_seed(5)
-    reference, ours = _twins(keras, cell, HOISTED[cell], recurrent_dropout=0.5)
-    x = _ids()
-    inference = np.asarray(ours(x, training=False))
-    np.testing.assert_allclose(inference, np.asarray(reference(x, training=False)), atol=1e-6)
-    assert np.abs(np.asarray(ours(x, training=True)) - inference).max() > 1e-3
-
-
-@pytest.mark.parametrize("cell", CELLS)
-def test_max_over_time_matches_sequences_then_masked_max(keras, cell):
-    """The maximum carried through the loop equals Keras' layer returning its sequences followed by
-    MaskedMaxOverTime, outputs and gradients, 0 for the all-padding row."""
+def test_max_in_the_loop_matches_every_state_then_masked_max(keras, cell):
     from report.train.layers import recurrent
 
     keras.utils.set_random_seed(7)
-    head = [keras.Input((None,), dtype="int32"), keras.layers.Embedding(40, 4, mask_zero=True)]
-    reference = keras.Sequential([*head, *recurrent(cell, 5, hoisted=False, readout="max")])
-    ours = keras.Sequential([keras.Input((None,), dtype="int32"), keras.layers.Embedding(40, 4, mask_zero=True),
-                             *recurrent(cell, 5, readout="max")])
+    reference = _model(keras, *recurrent(cell, 5, readout="max", max_in_loop=False))
+    ours = _model(keras, *recurrent(cell, 5, readout="max"))
     assert len(reference.layers) == 3 and len(ours.layers) == 2  # the pooling is inside our layer
     ours.set_weights(reference.get_weights())
     x = _ids()
@@ -127,18 +66,67 @@ def test_max_over_time_matches_sequences_then_masked_max(keras, cell):
         np.testing.assert_allclose(g_ours, g_keras, atol=1e-5)
 
 
-def test_max_over_time_refuses_what_it_cannot_do(keras):
-    from report.train.layers import HoistedGRU, HoistedLSTM, recurrent
+@pytest.mark.parametrize("cell", CELLS)
+def test_layers_are_keras_classes_named_as_keras_and_round_trip(keras, cell):
+    from report.train.layers import MAX_OVER_TIME, recurrent
+
+    assert [type(x) for x in recurrent(cell, 3)] == [getattr(keras.layers, cell)]  # "last": Keras' own
+    (layer,) = recurrent(cell, 3, readout="max")
+    assert type(layer) is MAX_OVER_TIME[cell] and isinstance(layer, getattr(keras.layers, cell))
+    assert layer.name.startswith({"SimpleRNN": "simple_rnn", "LSTM": "lstm", "GRU": "gru"}[cell])
+    restored = keras.models.model_from_json(_model(keras, layer).to_json())
+    assert type(restored.layers[-1]) is MAX_OVER_TIME[cell]
+
+
+def test_what_the_max_layers_cannot_do_is_refused(keras):
+    from report.train.layers import MaxOverTimeLSTM, recurrent
 
     with pytest.raises(ValueError, match="return_sequences"):
-        HoistedLSTM(3, max_over_time=True, return_sequences=True)
+        MaxOverTimeLSTM(3, return_sequences=True)
     with pytest.raises(ValueError, match="readout"):
         recurrent("LSTM", 3, readout="mean")
-    model = keras.Sequential([keras.Input((None,), dtype="int32"), keras.layers.Embedding(40, 4),
-                              HoistedGRU(3, max_over_time=True, reset_after=False)])
-    with pytest.raises(ValueError, match="reset_after"):
-        model(_ids())
-    restored = keras.models.model_from_json(
-        keras.Sequential([keras.Input((None,), dtype="int32"), keras.layers.Embedding(40, 4),
-                          HoistedLSTM(3, max_over_time=True)]).to_json())
-    assert restored.layers[-1].max_over_time is True
+    with pytest.raises(ValueError, match="dropout"):
+        _model(keras, MaxOverTimeLSTM(3, recurrent_dropout=0.5))(_ids())
+
+
+def test_model_summary_names_the_keras_layer_and_the_max_readout(keras):
+    from report.train.experiment import describe_model
+    from report.train.layers import recurrent
+
+    model = _model(keras, *recurrent("LSTM", 6, readout="max"), keras.layers.Dense(3, activation="softmax"))
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    lstm = describe_model(model).layers[1]
+    assert lstm.class_name == "LSTM" and lstm.name.startswith("lstm")
+    assert lstm.details == "6 units, tanh, each unit's maximum over the steps"
+
+
+_TRAIN_ONE_EPOCH = """
+import hashlib, sys
+import numpy as np
+from report.train import tensorflow
+tensorflow.load()
+import keras
+from report.train.layers import recurrent
+from report.train.loop import compile_model
+keras.utils.set_random_seed(1)
+rng = np.random.default_rng(0)
+x = rng.integers(1, 2000, size=(256, 100)).astype("int32"); x[:100, :50] = 0
+y = rng.integers(0, 46, size=256).astype("int32")
+model = keras.Sequential([keras.Input((None,), dtype="int32"), keras.layers.Embedding(2000, 128, mask_zero=True),
+                          *recurrent("LSTM", 128, readout="max"), keras.layers.Dense(46, activation="softmax")])
+compile_model(model, jit_compile=True, optimizer="adam", loss="sparse_categorical_crossentropy")
+model.fit(x, y, batch_size=32, epochs=1, verbose=0, shuffle=False)
+print(hashlib.sha256(b"".join(np.asarray(w).tobytes() for w in model.get_weights())).hexdigest())
+"""
+
+
+def test_one_and_two_threads_train_the_same_weights():
+    """A Dask worker with one thread and the local process with two must agree to the bit (the reason an
+    input product taken out of the loop was dropped: its gradient differed between thread counts)."""
+    digests = []
+    for threads in ("1", "2"):
+        env = {**os.environ, "TF_NUM_INTRAOP_THREADS": threads, "TF_NUM_INTEROP_THREADS": threads}
+        out = subprocess.run([sys.executable, "-c", _TRAIN_ONE_EPOCH], capture_output=True, text=True, check=True,
+                             env=env).stdout.split()
+        digests.append(out[-1])
+    assert len(digests[0]) == 64 and digests[0] == digests[1]
