@@ -151,8 +151,8 @@ def main() -> None:
                   f"{best_cpu:>7.1f}{best_cpu / base_cpu:>7.2f}"
                   f"{gflop:>13.0f}{rate:>9.1f}{rate / REFERENCE_GFLOPS:>7.0%}{r['peak_mb']:>9.0f}")
         ours = min(rows[name, "ours"]["seconds"][1:])
-        hoisting = ours / min(rows[name, "ours-keras"]["seconds"][1:])
-        print(f"  {name}: the max inside the loop takes {hoisting:.2f}x the epoch with Keras' layer and a max after it")
+        in_loop = ours / min(rows[name, "ours-keras"]["seconds"][1:])
+        print(f"  {name}: the max inside the loop takes {in_loop:.2f}x the epoch with Keras' layer and a max after it")
         one_thread = min(rows[name, "ours-1t"]["seconds"][1:]) / ours
         print(f"  {name}: one thread takes {one_thread:.2f}x the two-thread epoch (below 2: --jobs 2 gains)")
         ours = rows[name, "ours"]

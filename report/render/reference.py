@@ -61,6 +61,7 @@ MEASURES: dict[str, tuple[str, Kind, bool]] = {
     "fp": ("False positives", "count", False),
 }
 SETTINGS = ("test_size",)
+KNOWN_KEYS = (*SETTINGS, *MEASURES, "f1")
 
 
 def reference_correct(ref: "Reference") -> int | None:
@@ -72,7 +73,6 @@ def reference_correct(ref: "Reference") -> int | None:
     if "accuracy" in figures and ref.test_size:
         return round(figures["accuracy"] * ref.test_size)
     return None
-KNOWN_KEYS = (*SETTINGS, *MEASURES, "f1")
 
 
 def _number(value: object) -> bool:

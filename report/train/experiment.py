@@ -135,7 +135,7 @@ def describe_model(model) -> ModelSummary:
         layers.append(
             LayerSummary(
                 name=layer.name,
-                class_name=keras_class(layer).__name__,  # LSTM for our HoistedLSTM: the model it computes
+                class_name=keras_class(layer).__name__,  # LSTM for our MaxOverTimeLSTM: the model it computes
                 output_shape=str(layer.output.shape) if hasattr(layer, "output") else "",
                 params=int(layer.count_params()),
                 details=", ".join(details),
