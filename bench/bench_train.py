@@ -4,15 +4,20 @@ For each experiment, on the full training split (its published config, seed 42):
 
 - ``plain``: what a user would write: ``model.fit`` on the padded (n, maxlen) arrays, same model,
   batch size and class weights, no XLA;
-- ``ours``: the project's epoch: length-bucketed batches cut to a few fixed lengths
-  (report.train.batching), XLA-compiled steps and a "max" readout taken inside the recurrent loop
-  (report.train.layers), as ``report.train.loop.fit`` trains;
+- ``ours``: the project's epoch, as ``report.train.loop.fit`` trains: batches of similar lengths
+  (report.train.batching), each cut to one of a few fixed lengths when the experiment's steps are
+  XLA-compiled (its config's ``jit_compile``) or else to its own longest example, and a "max" readout
+  taken inside the recurrent loop (report.train.layers);
+- ``other-xla``: ours with ``jit_compile`` the other way round (and the batch lengths that go with it),
+  the line that justifies each experiment's choice;
 - ``ours-keras``: the same with Keras' own recurrent layer returning every state and a max after it,
   which measures what taking the max inside the loop gains (nothing for a "last" readout);
 - ``ours-1t``: ours with one TensorFlow thread, what each of two ``--jobs 2`` workers gets.
 
 Each configuration runs in its own process (so its peak memory is its own), for ``--epochs``
-epochs; the table shows the first epoch (XLA compilation included), the median and the fastest of
+epochs; then plain and ours run again in one process taking turns epoch by epoch, and the ratio of
+each pair is printed below the table (both see the same spells: the steadiest comparison here). The
+table shows the first epoch (XLA compilation included), the median and the fastest of
 the others, the ratio ours/plain of the fastest (this machine has spells at half speed that can
 land on any epoch, during which the process gets one core instead of two; the fastest of each is the
 least disturbed, as ``timeit`` reports its best), the CPU seconds of the fastest epoch (the work done,
@@ -37,10 +42,13 @@ from pathlib import Path
 
 REFERENCE_GFLOPS = 50.0  # a realistic sustained rate for float32 matrix products on two cores
 EXPERIMENTS = ("imdb_simplernn", "reuters_lstm")
-# plain Keras; ours; ours with Keras' recurrent layers; ours with one TensorFlow thread (if its epoch takes
+# plain Keras; ours; ours with XLA the other way; ours with Keras' recurrent layers; ours with one TensorFlow thread (if its epoch takes
 # less than twice ours, two one-thread workers, make-report all --jobs 2, get more done per second than one
 # two-thread process)
-MODES = ("plain", "ours", "ours-keras", "ours-1t")
+MODES = ("plain", "ours", "other-xla", "ours-keras", "ours-1t")
+# plain and ours in one process, an epoch of each in turn: whatever the machine does meanwhile (the spells) falls
+# on both alike, so the ratios of the pairs measure the recipes and not the moment
+TAKING_TURNS = "plain,ours"
 REPO = Path(__file__).resolve().parents[1]
 
 
@@ -50,8 +58,9 @@ def flop_per_step(config, cell: str) -> float:
     return 3 * 2 * gates * (config.embedding_dim * config.units + config.units * config.units)
 
 
-def one(name: str, mode: str, epochs: int, data: Path, build: Path) -> dict:
-    """Train ``epochs`` epochs of ``name`` the ``mode`` way; JSON-able timings."""
+def one(name: str, modes: list[str], epochs: int, data: Path, build: Path) -> dict[str, dict]:
+    """Train ``epochs`` epochs of ``name`` each ``modes`` way, taking turns epoch by epoch (one mode: the
+    process is its own, and so is its peak memory); JSON-able timings by mode."""
     import dataclasses
 
     import numpy as np
@@ -59,10 +68,11 @@ def one(name: str, mode: str, epochs: int, data: Path, build: Path) -> dict:
     from report import registry
     from report.paths import BuildPaths
     from report.train import tensorflow
-    from report.train.batching import bucket_lengths, epoch_batches, padded_steps, token_lengths
+    from report.train.batching import epoch_batches, padded_steps, token_lengths
     from report.train.experiment import load_dataset
     from report.train.loop import (
         _reseed,
+        batch_lengths,
         bucketed_dataset,
         class_weights,
         sample_weights,
@@ -72,40 +82,45 @@ def one(name: str, mode: str, epochs: int, data: Path, build: Path) -> dict:
 
     tensorflow.load()
     module = registry.load(name)
-    config = dataclasses.replace(module.Config(), jit_compile=mode.startswith("ours"),
-                                 max_in_loop=mode in ("ours", "ours-1t"))
+    published = module.Config()
     paths = BuildPaths(data=data, project=REPO, build=build)  # the token cache under build/cache
-    ds = load_dataset(module.DATASET, paths, config, quiet=True)
-    set_seed(config.seed)
-    split = validation_split(ds, config.val_fraction, config.split_seed)
+    ds = load_dataset(module.DATASET, paths, published, quiet=True)
+    split = validation_split(ds, published.val_fraction, published.split_seed)
     n_classes = len(ds.class_names)
-    model = module.build_model(config, n_classes)
-    weights = class_weights(split.y_train, n_classes, config.class_weight_power)
+    weights = class_weights(split.y_train, n_classes, published.class_weight_power)
     lengths = token_lengths(split.x_train)
-    buckets = bucket_lengths(split.x_train.shape[1])
-    seconds, cpu, steps = [], [], []
+    runs = {}
+    for mode in modes:
+        jit = {"plain": False, "other-xla": not published.jit_compile}.get(mode, published.jit_compile)
+        config = dataclasses.replace(published, jit_compile=jit, max_in_loop=mode in ("ours", "other-xla", "ours-1t"))
+        set_seed(config.seed)
+        model = module.build_model(config, n_classes)
+        runs[mode] = (config, model, batch_lengths(model, split.x_train.shape[1]), {"seconds": [], "cpu_seconds": [],
+                                                                                     "steps": []})
     for epoch in range(1, epochs + 1):
-        _reseed(model, config.seed, epoch)
-        t0, c0 = time.perf_counter(), time.process_time()
-        if mode == "plain":
-            model.fit(split.x_train, split.y_train, batch_size=config.batch_size, epochs=1, shuffle=True,
-                      class_weight=weights, verbose=0)
-            steps.append(int(split.x_train.size))
-        else:
-            batches = epoch_batches(lengths, config.batch_size, config.seed, epoch, buckets)
-            model.fit(bucketed_dataset(split.x_train, split.y_train, sample_weights(split.y_train, weights), batches),
-                      epochs=1, shuffle=False, verbose=0)
-            steps.append(padded_steps(batches))
-        seconds.append(time.perf_counter() - t0)
-        cpu.append(time.process_time() - c0)
+        for mode, (config, model, buckets, timings) in runs.items():
+            _reseed(model, config.seed, epoch)
+            t0, c0 = time.perf_counter(), time.process_time()
+            if mode == "plain":
+                model.fit(split.x_train, split.y_train, batch_size=config.batch_size, epochs=1, shuffle=True,
+                          class_weight=weights, verbose=0)
+                timings["steps"].append(int(split.x_train.size))
+            else:
+                batches = epoch_batches(lengths, config.batch_size, config.seed, epoch, buckets)
+                model.fit(bucketed_dataset(split.x_train, split.y_train, sample_weights(split.y_train, weights),
+                                           batches), epochs=1, shuffle=False, verbose=0)
+                timings["steps"].append(padded_steps(batches))
+            timings["seconds"].append(time.perf_counter() - t0)
+            timings["cpu_seconds"].append(time.process_time() - c0)
     cell = "LSTM" if name.startswith("reuters") else "SimpleRNN"
-    return {
-        "name": name, "mode": mode, "seconds": seconds, "cpu_seconds": cpu, "steps": steps,
-        "flop_per_step": flop_per_step(config, cell),
-        "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-        "examples": int(len(split.y_train)), "buckets": list(buckets) if mode.startswith("ours") else [],
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {mode: {
+        "name": name, "mode": mode, **timings, "flop_per_step": flop_per_step(config, cell),
+        "peak_mb": peak_mb if len(modes) == 1 else None,
+        "examples": int(len(split.y_train)), "jit_compile": bool(config.jit_compile),
+        "buckets": "padded to maxlen" if mode == "plain" else list(buckets) if buckets else "each batch its own longest",
         "real_steps": int(np.minimum(lengths, split.x_train.shape[1]).sum()),
-    }
+    } for mode, (config, _, buckets, timings) in runs.items()}
 
 
 def main() -> None:
@@ -113,28 +128,30 @@ def main() -> None:
     parser.add_argument("--epochs", type=int, default=3, help="epochs per configuration (the first compiles)")
     parser.add_argument("--experiments", nargs="+", default=list(EXPERIMENTS), choices=EXPERIMENTS,
                         help="which experiments to measure")
-    parser.add_argument("--only", nargs=3, metavar=("NAME", "MODE", "OUT"), help=argparse.SUPPRESS)
+    parser.add_argument("--only", nargs=3, metavar=("NAME", "MODES", "OUT"), help=argparse.SUPPRESS)
     parser.add_argument("--data-dir", type=Path, default=Path(os.environ.get("MAKE_REPORT_DATA", "data")))
     parser.add_argument("--build-dir", type=Path, default=REPO / "build", help="its cache/ holds the token arrays")
     args = parser.parse_args()
     if args.only:
-        name, mode, out = args.only
-        Path(out).write_text(json.dumps(one(name, mode, args.epochs, args.data_dir.resolve(), args.build_dir.resolve())))
+        name, modes, out = args.only
+        timings = one(name, modes.split(","), args.epochs, args.data_dir.resolve(), args.build_dir.resolve())
+        Path(out).write_text(json.dumps(timings))
         return
 
-    rows = {}
+    rows, turns = {}, {}
     for name in args.experiments:
-        for mode in MODES:
+        for modes in (*MODES, TAKING_TURNS):
             with tempfile.TemporaryDirectory() as tmp:
                 out = Path(tmp) / "timings.json"
                 env = dict(os.environ)
-                if mode == "ours-1t":  # one TensorFlow thread: what each of two --jobs 2 workers gets
+                if modes == "ours-1t":  # one TensorFlow thread: what each of two --jobs 2 workers gets
                     env.update(TF_NUM_INTRAOP_THREADS="1", TF_NUM_INTEROP_THREADS="1")
                 subprocess.run([sys.executable, __file__, "--epochs", str(args.epochs), "--data-dir", str(args.data_dir),
-                                "--build-dir", str(args.build_dir), "--only", name, mode, str(out)], check=True, env=env)
-                rows[name, mode] = json.loads(out.read_text())
-            r = rows[name, mode]
-            print(f"{name} {mode}: " + ", ".join(f"{s:.1f}" for s in r["seconds"]) + " s", file=sys.stderr)
+                                "--build-dir", str(args.build_dir), "--only", name, modes, str(out)], check=True, env=env)
+                timings = json.loads(out.read_text())
+            for mode, r in timings.items():
+                (turns if modes == TAKING_TURNS else rows)[name, mode] = r
+                print(f"{name} {modes}: {mode} " + ", ".join(f"{s:.1f}" for s in r["seconds"]) + " s", file=sys.stderr)
 
     print(f"\n{'experiment':<16}{'recipe':<11}{'epoch 1 s':>10}{'median s':>9}{'best s':>8}{'ratio':>7}"
           f"{'CPU s':>7}{'ratio':>7}{'GFLOP/epoch':>13}{'GFLOP/s':>9}{'of 50':>7}{'peak MB':>9}")
@@ -150,13 +167,22 @@ def main() -> None:
             print(f"{name:<16}{mode:<11}{r['seconds'][0]:>10.1f}{later:>9.1f}{best:>8.1f}{best / base:>7.2f}"
                   f"{best_cpu:>7.1f}{best_cpu / base_cpu:>7.2f}"
                   f"{gflop:>13.0f}{rate:>9.1f}{rate / REFERENCE_GFLOPS:>7.0%}{r['peak_mb']:>9.0f}")
+        plain, ours = turns[name, "plain"], turns[name, "ours"]
+        wall = [o / p for o, p in zip(ours["seconds"][1:], plain["seconds"][1:])]
+        cpu = [o / p for o, p in zip(ours["cpu_seconds"][1:], plain["cpu_seconds"][1:])]
+        print(f"  {name}: plain and ours taking turns in one process, ours/plain of epochs 2-{len(plain['seconds'])}: "
+              f"{', '.join(f'{r:.2f}' for r in wall)} (median {statistics.median(wall):.2f}); "
+              f"CPU seconds {', '.join(f'{r:.2f}' for r in cpu)} (median {statistics.median(cpu):.2f})")
         ours = min(rows[name, "ours"]["seconds"][1:])
+        other = rows[name, "other-xla"]
+        print(f"  {name}: ours with jit_compile={other['jit_compile']} (batches: {other['buckets']}) takes "
+              f"{min(other['seconds'][1:]) / ours:.2f}x ours' fastest epoch and {other['seconds'][0] / rows[name, 'ours']['seconds'][0]:.2f}x its first")
         in_loop = ours / min(rows[name, "ours-keras"]["seconds"][1:])
         print(f"  {name}: the max inside the loop takes {in_loop:.2f}x the epoch with Keras' layer and a max after it")
         one_thread = min(rows[name, "ours-1t"]["seconds"][1:]) / ours
         print(f"  {name}: one thread takes {one_thread:.2f}x the two-thread epoch (below 2: --jobs 2 gains)")
         ours = rows[name, "ours"]
-        print(f"  {name}: buckets {ours['buckets']}; time steps computed: plain "
+        print(f"  {name}: jit_compile={ours['jit_compile']}, batches {ours['buckets']}; time steps computed: plain "
               f"{statistics.median(rows[name, 'plain']['steps']):,.0f}, ours {statistics.median(ours['steps']):,.0f}, "
               f"real tokens {ours['real_steps']:,}")
 

@@ -176,7 +176,7 @@ def fit(model, split: Split, settings: FitSettings, ctx: RunContext, name: str, 
     better = (lambda a, b: a < b) if settings.monitor.endswith("loss") else (lambda a, b: a > b)
     weights = sample_weights(split.y_train, class_weights(split.y_train, n_classes, settings.class_weight_power))
     lengths = token_lengths(split.x_train)
-    buckets = bucket_lengths(split.x_train.shape[1])
+    buckets = batch_lengths(model, split.x_train.shape[1])
     state = checkpoints.resume(model) if checkpoints else None
     if state is None:
         state = LoopState()
@@ -234,16 +234,22 @@ def validation_scores(model, split: Split, n_classes: int) -> dict[str, float]:
     }
 
 
+def batch_lengths(model, maxlen: int) -> tuple[int, ...] | None:
+    """The lengths batches are cut to: a few buckets when the model's steps are XLA-compiled (one
+    executable per shape), else None, each batch its own longest example (nothing to compile)."""
+    return bucket_lengths(maxlen) if model.jit_compile else None
+
+
 def predict_proba(model, x: np.ndarray, batch_size: int = 512) -> np.ndarray:
     """(n, C) class probabilities; a single sigmoid output becomes two columns.
 
-    Predicted in length-sorted batches cut to their bucket and padded with empty rows to
+    Predicted in length-sorted batches cut to their bucket and, under XLA, padded with empty rows to
     ``batch_size`` (so XLA compiles one predict step per bucket), rows put back in order."""
     out = None
-    for b in inference_batches(token_lengths(x), batch_size, bucket_lengths(x.shape[1])):
+    for b in inference_batches(token_lengths(x), batch_size, batch_lengths(model, x.shape[1])):
         n = len(b.rows)
         xb = x[b.rows][:, -b.length:]
-        if n < batch_size:
+        if n < batch_size and model.jit_compile:
             xb = np.concatenate([xb, np.zeros((batch_size - n, b.length), dtype=xb.dtype)])
         p = np.asarray(model.predict_on_batch(xb), dtype=np.float64)[:n]
         if out is None:

@@ -1,12 +1,16 @@
 """Length-bucketed batches: every example once per epoch, a batch order fixed by (seed, epoch),
-each batch cut to the smallest bucket that holds its longest example."""
+each batch cut to the smallest bucket that holds its longest example (or, with no buckets, to that
+example's own length)."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
+from types import SimpleNamespace
+
 from report.train.batching import bucket_lengths, epoch_batches, inference_batches, padded_steps, token_lengths
+from report.train.loop import batch_lengths
 
 
 def test_token_lengths_read_a_front_padded_array():
@@ -55,6 +59,38 @@ def test_inference_batches_cover_every_row_once_without_mixing_buckets(lengths):
     rows = np.concatenate([b.rows for b in batches])
     assert np.array_equal(np.sort(rows), np.arange(len(lengths)))
     assert all(len(b.rows) <= 100 for b in batches)
+
+
+def test_without_buckets_each_batch_is_cut_to_its_longest_example():
+    lengths = np.random.default_rng(0).integers(0, 101, size=1_000)
+    batches = epoch_batches(lengths, 32, seed=42, epoch=3, buckets=None)
+    rows = np.concatenate([b.rows for b in batches])
+    assert np.array_equal(np.sort(rows), np.arange(len(lengths)))
+    assert [b.length for b in batches] == [max(1, lengths[b.rows].max()) for b in batches]
+    # less padding than the six buckets XLA needs, with the same batches (the same rows together)
+    bucketed = epoch_batches(lengths, 32, seed=42, epoch=3, buckets=bucket_lengths(100))
+    assert [b.rows.tolist() for b in bucketed] == [b.rows.tolist() for b in batches]
+    assert padded_steps(batches) < padded_steps(bucketed)
+
+
+def test_a_batch_of_empty_examples_keeps_one_column():
+    """``x[rows][:, -0:]`` would be the whole padded array, not an empty one."""
+    assert [b.length for b in epoch_batches(np.zeros(5, dtype=int), 8, 1, 1, None)] == [1]
+    assert [b.length for b in inference_batches(np.zeros(5, dtype=int), 8, None)] == [1]
+
+
+def test_inference_batches_without_buckets_are_full_but_the_last(lengths):
+    batches = inference_batches(lengths, 100, None)
+    rows = np.concatenate([b.rows for b in batches])
+    assert np.array_equal(rows, np.argsort(lengths, kind="stable"))  # sorted, so padding stays small
+    assert [len(b.rows) for b in batches] == [100] * 10
+    assert [b.length for b in batches] == [lengths[b.rows].max() for b in batches]
+
+
+def test_batch_lengths_follow_the_models_compilation():
+    """XLA compiles one executable per shape: a few buckets; without it, each batch its own length."""
+    assert batch_lengths(SimpleNamespace(jit_compile=True), 100) == bucket_lengths(100)
+    assert batch_lengths(SimpleNamespace(jit_compile=False), 100) is None
 
 
 def test_bad_arguments_are_refused():
