@@ -1,12 +1,13 @@
 """How long the builds a user runs take, and what our pipeline adds to training.
 
-    MAKE_REPORT_DATA=../shared/data .venv/bin/python bench/bench_build.py [--runs 5] [--cold-runs 1]
+    MAKE_REPORT_DATA=../shared/data .venv/bin/python bench/bench_build.py [--runs 5] [--cold-runs 1] [--jobs 2]
 
 Each row is a whole ``make-report`` command in a fresh process, as a user
 types it; the figure is the median of several runs:
 
 - cold full build: ``make-report all`` into an empty build folder (tokenise,
-  train every experiment and study, render, check);
+  train every experiment and study, render, check); with ``--jobs N``, its
+  training jobs on N local Dask workers (the parts below then overlap in time);
 - warm build, nothing changed: ``make-report all`` again (must train nothing
   and not import TensorFlow);
 - build after editing one answer: a space appended to a theory answer, then
@@ -107,6 +108,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5, help="runs of each fast row")
     parser.add_argument("--cold-runs", type=int, default=1, help="runs of the cold build (each ~10 minutes)")
+    parser.add_argument("--jobs", type=int, default=1, help="make-report all --jobs N for the cold build")
     parser.add_argument("--from-build", type=Path, default=None,
                         help="skip the cold build: copy this finished build folder and time the rest")
     args = parser.parse_args()
@@ -118,14 +120,14 @@ def main() -> None:
 
     def cold() -> float:
         shutil.rmtree(build, ignore_errors=True)
-        return run("all", "--quiet", build=build)
+        return run("all", "--quiet", "--jobs", str(args.jobs), build=build)
 
     if args.from_build:
         shutil.copytree(args.from_build, build, symlinks=True)
         cold_median = None
     else:
         cold_median, cold_times = median_of(args.cold_runs, cold)
-        rows.append(("cold full build (make-report all)", cold_median, cold_times))
+        rows.append((f"cold full build (make-report all --jobs {args.jobs})", cold_median, cold_times))
     fit_seconds = time_in_fit(build)
     recorded = parts(build)
     rows.append(("warm build, nothing changed", *median_of(args.runs, lambda: run("all", "--quiet", build=build))))

@@ -4,12 +4,18 @@ example's own length)."""
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import numpy as np
 import pytest
 
-from types import SimpleNamespace
-
-from report.train.batching import bucket_lengths, epoch_batches, inference_batches, padded_steps, token_lengths
+from report.train.batching import (
+    bucket_lengths,
+    epoch_batches,
+    inference_batches,
+    padded_steps,
+    token_lengths,
+)
 from report.train.loop import batch_lengths
 
 
