@@ -12,7 +12,7 @@ JAVA_PACKAGE := $(if $(shell command -v java),,default-jre-headless)
 DEB_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils fonts-dejavu-core chromium $(JAVA_PACKAGE)
 PYTEST_ARGS ?=
 # make report trains on two local Dask workers of one TensorFlow thread each: on the 2-core machine a cold
-# build took 16 min 26 s so, against 22 min 8 s in one two-thread process, with the same numbers
+# build took 16 min 26 s this way against 20 min 38 s in one two-thread process, with the same numbers
 # (bench/bench_build.py --jobs 2; one thread does more per CPU second, and two jobs keep both cores busy)
 JOBS ?= 2
 

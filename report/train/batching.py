@@ -141,8 +141,9 @@ def epoch_batches(
 
     ``lengths`` are tokens per example; values above the largest bucket (= maxlen)
     are clipped to it, and 0 (an empty example) is allowed. ``buckets`` must end
-    with maxlen, e.g. ``bucket_lengths(maxlen)``, or be None (nothing is compiled per shape). A larger ``chunk_batches`` pads
-    less but makes batch composition less random (1 = no sorting at all).
+    with maxlen, e.g. ``bucket_lengths(maxlen)``, or be None (nothing is compiled
+    per shape). A larger ``chunk_batches`` pads less but makes batch composition
+    less random (1 = no sorting at all).
     """
     clipped, buckets = _check(lengths, batch_size, buckets)
     if chunk_batches < 1:
