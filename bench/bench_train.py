@@ -42,14 +42,15 @@ from pathlib import Path
 
 REFERENCE_GFLOPS = 50.0  # a realistic sustained rate for float32 matrix products on two cores
 EXPERIMENTS = ("imdb_simplernn", "reuters_lstm")
-# plain Keras; ours; ours with XLA the other way; ours with Keras' recurrent layers; ours with one TensorFlow thread (if its epoch takes
-# less than twice ours, two one-thread workers, make-report all --jobs 2, get more done per second than one
-# two-thread process)
+# plain Keras; ours; ours with XLA the other way; ours with Keras' recurrent layers; ours with one TensorFlow
+# thread (if its epoch takes less than twice ours, two one-thread workers, make-report all --jobs 2, get more
+# done per second than one two-thread process)
 MODES = ("plain", "ours", "other-xla", "ours-keras", "ours-1t")
 # plain and ours in one process, an epoch of each in turn: the two see the same machine (the same cache, the same
 # slow hours), and each pair's ratio is printed. Finer turns (20 batches each, one fit call per turn) were tried
-# and dropped: each fit call builds its input pipeline anew, which cost ours more than plain (Reuters 0.81 against
-# 0.59-0.61 by whole epochs)
+# and dropped: Reuters' median ratio came out 0.81 (CPU 0.87), where runs by whole epochs before and after gave
+# 0.59 and 0.60 (CPU 0.61, 0.70); each fit call builds its input pipeline anew, which likely costs ours (a
+# generator) more than plain (not measured apart)
 TAKING_TURNS = "plain,ours"
 REPO = Path(__file__).resolve().parents[1]
 

@@ -49,7 +49,8 @@ class Config:
     # XLA-compiled training and prediction steps (bench/bench_train.py: see the README's speed table)
     jit_compile: Flag = True
     # the "max" readout taken inside the recurrent loop (report.train.layers: the same weights and
-    # arithmetic as Keras' layer returning every state, then a max over them; bench/bench_train.py)
+    # arithmetic as Keras' layer returning every state, then a max over them; bench/bench_train.py);
+    # no effect with the "last" readout below, which is Keras' layer as it is
     max_in_loop: Flag = True
     # Last hidden state (the assignment's plain form) or the maximum over all states
     readout: Readout = "last"

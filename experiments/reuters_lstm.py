@@ -52,9 +52,10 @@ class Config:
     units: Count = 128
     learning_rate: Positive = 2e-3  # Adam; a smaller LSTM tolerates a larger step
     clipnorm: Positive = 1.0  # caps the occasional exploding gradient
-    # XLA-compiled training and prediction steps, batches cut to six lengths: 8.7 s (15.6 CPU s) per epoch against
-    # 11.0 s (19.8) without XLA and each batch at its own length (0.77 of the padded steps against 0.82), the two
-    # taking turns epoch by epoch in one process; compiling costs ~30 s once per process (bench/bench_train.py)
+    # XLA-compiled training and prediction steps, batches cut to six lengths: 8.7-8.8 s (15.6-15.9 CPU s) per epoch
+    # against 10.8-11.0 s (19.6-19.9) without XLA and each batch at its own length (0.77 of the padded steps against
+    # 0.82), epochs 2-5 of the two taking turns in one process (one spell epoch left out); compiling costs ~30 s
+    # once per process (bench/bench_train.py)
     jit_compile: Flag = True
     # the "max" readout taken inside the recurrent loop (report.train.layers: the same weights and
     # arithmetic as Keras' layer returning every state, then a max over them; bench/bench_train.py)
