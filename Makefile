@@ -1,6 +1,6 @@
 # Two commands do all the set-up on a fresh machine:
 #   make report   create .venv, install, build the whole report
-#   make test     the same set-up, then the tests
+#   make test     the same set-up, then the tests (make test-fast: without the slow ones)
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
@@ -16,13 +16,18 @@ PYTEST_ARGS ?=
 # (bench/bench_build.py --jobs 2; one thread does more per CPU second, and two jobs keep both cores busy)
 JOBS ?= 2
 
-.PHONY: report test setup system-deps clean
+.PHONY: report test test-fast setup system-deps clean
 
 report: setup
 	$(VENV)/bin/make-report all --jobs $(JOBS)
 
 test: setup
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+# the loop for changing templates, answers and plumbing: no test that trains, imports TensorFlow or
+# starts a Dask cluster (tests/slow_guard.py fails any such test that is not marked slow)
+test-fast: setup
+	$(VENV)/bin/pytest -m "not slow" $(PYTEST_ARGS)
 
 setup: system-deps $(STAMP)
 

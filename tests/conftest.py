@@ -14,6 +14,9 @@ if TYPE_CHECKING:
 
 from tests.corpora import sgml_doc, write_imdb, write_reuters
 
+# a test that imports TensorFlow or starts a Dask cluster must be marked slow (make test-fast skips those)
+pytest_plugins = ["tests.slow_guard", "pytester"]
+
 REAL_DATA = Path(os.environ.get("MAKE_REPORT_DATA") or Path(__file__).resolve().parents[1] / "../shared/data").resolve()
 
 _POS = "great wonderful superb moving brilliant loved fine".split()
