@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+# first: importing report pins the arithmetic (OpenBLAS, oneDNN, XLA) before NumPy or TensorFlow loads, as
+# the CLI does (report.train.numerics); tests/train/test_numerics.py checks that it took
+import report  # noqa: F401,I001
+
 import os
 import random
 from pathlib import Path

@@ -247,6 +247,7 @@ def combine_seeds(name: str, runs: Sequence[tuple[results.Results, results.Predi
         results.SeedRun(
             seed=r.provenance.seed, accuracy=r.test.accuracy, roc_auc=r.test.roc_auc, macro_f1=r.test.macro_f1,
             weighted_f1=r.test.weighted_f1, best_epoch=r.best_epoch, train_seconds=r.timings.train_seconds,
+            stages=r.stages,
         )
         for r, _ in runs
     ]

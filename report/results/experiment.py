@@ -43,6 +43,16 @@ class EpochRecord(_Model):
     val_accuracy: float
     val_macro_f1: float | None = Field(default=None, description="macro-average F1 on the validation split")
     seconds: float = Field(ge=0)
+    weights: str | None = Field(default=None, description="hash of the weights after the epoch (results.stages)")
+
+
+class Stages(_Model):
+    """Hashes of what a run computed, stage by stage (report.results.stages), for make-report verify."""
+
+    tokens: str = Field(description="the tokenised train, test and unlabelled arrays")
+    vectors: str | None = Field(description="the word vectors the embedding started from; None without")
+    epoch1: str = Field(description="the weights after the first epoch")
+    predictions: str = Field(description="the test probabilities as predictions.npz stores them (float32)")
 
 
 class DataSummary(_Model):
@@ -150,6 +160,27 @@ class Timings(_Model):
         return self.load_seconds + self.vectors_seconds + self.train_seconds + self.evaluate_seconds
 
 
+class BlasLibrary(_Model):
+    """One BLAS library loaded in the process that trained, as threadpoolctl saw it."""
+
+    library: str = Field(description="file name, e.g. libscipy_openblas64_-32a4b2a6.so")
+    api: str = Field(description="openblas, mkl, blis, ...")
+    version: str | None = None
+    core_type: str | None = Field(default=None, description="the kernels it runs (OpenBLAS' architecture)")
+
+
+class Arithmetic(_Model):
+    """The machine's arithmetic: the CPU and the instruction sets the libraries were pinned to
+    (report.train.numerics), read from the process that trained, not assumed."""
+
+    cpu: str = Field(description="CPU model name")
+    cpu_isa: str = Field(description="the widest vector instructions the CPU has: AVX-512, AVX2, ...")
+    pins: dict[str, str | None] = Field(description="pin -> value in force (None: unset)")
+    blas: list[BlasLibrary]
+    at_baseline: bool = Field(description="every pin at the baseline, and every BLAS running its kernels")
+    deviations: list[str] = Field(default_factory=list, description="why not at the baseline, one line each")
+
+
 class Provenance(_Model):
     git_commit: str | None
     git_dirty: bool | None
@@ -162,6 +193,7 @@ class Provenance(_Model):
     gpu: str | None = Field(description="device name, or None when trained on the CPU")
     started_at: datetime
     finished_at: datetime
+    arithmetic: Arithmetic | None = Field(default=None, description="None in results older than the pins")
 
 
 class SeedRun(_Model):
@@ -174,6 +206,7 @@ class SeedRun(_Model):
     weighted_f1: float
     best_epoch: int = Field(ge=1)
     train_seconds: float = Field(ge=0)
+    stages: Stages | None = Field(default=None, description="None in results older than the stage hashes")
 
 
 class Candidate(_Model):
@@ -209,6 +242,7 @@ class Results(_Model):
     test: TestMetrics
     timings: Timings
     provenance: Provenance
+    stages: Stages | None = Field(default=None, description="None in results older than the stage hashes")
     seeds: list[SeedRun] = Field(
         default_factory=list,
         description="every seed trained (make-report train --seeds N, N > 1); the rest of this file is "

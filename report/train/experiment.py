@@ -28,7 +28,7 @@ from report.data import (
     stratified_subset,
 )
 from report.paths import BuildPaths
-from report.results import provenance
+from report.results import provenance, stages
 from report.results.experiment import (
     Candidate,
     DataSummary,
@@ -36,6 +36,7 @@ from report.results.experiment import (
     ModelSummary,
     Predictions,
     Results,
+    Stages,
     Timings,
 )
 from report.train import metrics
@@ -226,6 +227,13 @@ class Fitted:
     outcome: object  # report.train.loop.FitOutcome
     load_seconds: float
     vectors_seconds: float = 0.0
+    tokens_hash: str = ""  # report.results.stages: what the model was fitted and tested on
+    vectors_hash: str | None = None  # ... and the word vectors it started from (None: a random start)
+
+    def stages(self, y_prob: np.ndarray) -> Stages:
+        """The run's stage hashes, given its test probabilities."""
+        return Stages(tokens=self.tokens_hash, vectors=self.vectors_hash, epoch1=self.outcome.history[0].weights,
+                      predictions=stages.predictions_digest(y_prob))
 
 
 def fit_experiment(module: ModuleType, config: TextClassifierConfig, ctx: RunContext) -> Fitted:
@@ -253,7 +261,14 @@ def fit_experiment(module: ModuleType, config: TextClassifierConfig, ctx: RunCon
     )
     checkpoints = Checkpoints(ctx.paths.checkpoints / name / f"seed-{config.seed}", ctx.key) if ctx.checkpoint else None
     model, outcome = fit(model, split, settings, ctx, name, n_classes, checkpoints)
-    return Fitted(ds, split, model, outcome, load_seconds, vectors_seconds)
+    return Fitted(ds, split, model, outcome, load_seconds, vectors_seconds, tokens_digest(ds),
+                  None if vectors is None else stages.digest(vectors))
+
+
+def tokens_digest(ds: TextDataset) -> str:
+    """The hash of the tokenised data a run used: train and test ids and labels, and the unlabelled texts."""
+    arrays = [ds.x_train, ds.y_train, ds.x_test, ds.y_test]
+    return stages.digest(*arrays, *([] if ds.x_unlabelled is None else [ds.x_unlabelled]))
 
 
 def run_experiment(module: ModuleType, config: TextClassifierConfig, ctx: RunContext) -> tuple[Results, Predictions]:
@@ -286,6 +301,7 @@ def run_experiment(module: ModuleType, config: TextClassifierConfig, ctx: RunCon
         timings=Timings(load_seconds=load_seconds, train_seconds=outcome.seconds, evaluate_seconds=evaluate_seconds,
                         vectors_seconds=fitted.vectors_seconds),
         provenance=provenance.record(ctx.paths.project, config.seed, ds.checksums, started),
+        stages=fitted.stages(y_prob),
         selection=selection_record(module),
     )
     from report.train.export import (

@@ -16,6 +16,7 @@ from sklearn.metrics import f1_score
 from sklearn.model_selection import train_test_split
 
 from report.data import TextDataset
+from report.results import stages
 from report.results.experiment import EpochRecord
 from report.train import metrics, tensorflow
 from report.train.batching import (
@@ -197,6 +198,7 @@ def fit(model, split: Split, settings: FitSettings, ctx: RunContext, name: str, 
         record = EpochRecord(
             epoch=epoch, loss=float(h["loss"][0]), accuracy=float(h["accuracy"][0]),
             **validation_scores(model, split, n_classes), seconds=time.perf_counter() - t0,
+            weights=stages.digest(*model.get_weights()),
         )
         value = getattr(record, settings.monitor)
         if state.best_epoch == 0 or better(value, state.best_value):

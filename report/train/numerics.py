@@ -27,6 +27,25 @@ draws from the stream, which is why the sequential path was always reproducible.
   TensorFlow starts; op determinism is enabled by the training loop (``report.train.loop.set_seed``).
 
 It lives in ``report.train`` so that it is part of every result's code key: a change here retrains.
+
+**Pinned arithmetic** (issue 21). The same seed gave other Reuters numbers on a CPU with AVX-512 than on
+the one that published them, because three libraries pick their kernels by the CPU's instruction set, and
+kernels of different vector widths sum in a different order. :func:`pin_environment` caps each at AVX2 (with
+FMA), which every x86-64 CPU of the last decade has (Intel since Haswell, 2013; AMD since Zen, 2017):
+
+- ``OPENBLAS_CORETYPE=Haswell``: the OpenBLAS that NumPy and SciPy bundle (gensim's word2vec calls SciPy's
+  BLAS), read once when the library loads;
+- ``ONEDNN_MAX_CPU_ISA=AVX2``: oneDNN, whose matrix products TensorFlow's kernels and XLA's compiled steps
+  call, read at its first use;
+- ``--xla_cpu_max_isa=AVX2`` in ``XLA_FLAGS``: the code XLA generates for the compiled training steps.
+
+Each was shown to change the numbers on an AVX-512 machine when left out (docs/reproducibility.md has the
+measurements). They are environment variables, so they must be set before those libraries load:
+``import report`` calls :func:`pin_environment` first thing, which covers the CLI, the tests and Dask's local
+workers (they inherit the environment); a remote ``dask worker`` imports NumPy before any preload, so its
+command line sets them (README). A value the environment already has is kept, never overwritten: some
+machines need their own ``OPENBLAS_CORETYPE`` because older OpenBLAS builds compute wrongly or crash there.
+What was in force is recorded in every result's provenance (``report.results.provenance.arithmetic``).
 """
 
 from __future__ import annotations
@@ -50,8 +69,69 @@ _RANDOM_FUNCTIONS = tuple(
 )
 _lock = threading.Lock()  # one job at a time owns the global stream in a process
 
+# the instruction-set baseline every result is computed at, and how each library is told about it
+BASELINE_ISA = "AVX2"
+OPENBLAS_ENV = "OPENBLAS_CORETYPE"
+ONEDNN_ENV = "ONEDNN_MAX_CPU_ISA"
+XLA_ENV = "XLA_FLAGS"
+XLA_ISA_FLAG = "--xla_cpu_max_isa"
+PINS = {
+    OPENBLAS_ENV: "Haswell",  # OpenBLAS' name for its AVX2 + FMA kernels
+    ONEDNN_ENV: BASELINE_ISA,
+    XLA_ISA_FLAG: BASELINE_ISA,
+}
+# the libraries that read each pin when they load; a pin set after them may not have taken
+READ_BY = {OPENBLAS_ENV: ("numpy", "scipy"), ONEDNN_ENV: ("tensorflow",), XLA_ISA_FLAG: ("tensorflow",)}
+
 INTRA_ENV = "TF_NUM_INTRAOP_THREADS"
 INTER_ENV = "TF_NUM_INTEROP_THREADS"
+
+
+def xla_isa(flags: str) -> str | None:
+    """The value of ``--xla_cpu_max_isa`` in an ``XLA_FLAGS`` string, or None."""
+    for flag in flags.split():
+        name, _, value = flag.partition("=")
+        if name == XLA_ISA_FLAG:
+            return value
+    return None
+
+
+def pinned_value(pin: str, environ: dict[str, str] | os._Environ = os.environ) -> str | None:
+    """The value a pin has in ``environ`` (None when unset)."""
+    if pin == XLA_ISA_FLAG:
+        return xla_isa(environ.get(XLA_ENV, ""))
+    return environ.get(pin)
+
+
+# what pin_environment found when it first ran in this process: pin -> (preset value or None, libraries loaded)
+_FOUND: dict[str, tuple[str | None, tuple[str, ...]]] = {}
+
+
+def pin_environment(environ: dict[str, str] | os._Environ = os.environ) -> None:
+    """Set every pin that ``environ`` does not set already; keep the ones it does. Remembers, for the
+    provenance, which pins were preset and which of the libraries that read them had loaded already."""
+    for pin, value in PINS.items():
+        preset = pinned_value(pin, environ)
+        if environ is os.environ and pin not in _FOUND:
+            _FOUND[pin] = (preset, tuple(m for m in READ_BY[pin] if m in sys.modules))
+        if preset is not None:
+            continue
+        if pin == XLA_ISA_FLAG:
+            environ[XLA_ENV] = f"{environ.get(XLA_ENV, '')} {XLA_ISA_FLAG}={value}".strip()
+        else:
+            environ[pin] = value
+
+
+def pin_state() -> dict[str, dict[str, object]]:
+    """Per pin: the value in force in this process's environment, the baseline's value, whether the
+    environment had set it before make-report did, and the libraries that had loaded before it was set
+    (their kernels were chosen without it)."""
+    out = {}
+    for pin, baseline in PINS.items():
+        preset, loaded = _FOUND.get(pin, (pinned_value(pin), ()))
+        out[pin] = {"value": pinned_value(pin), "baseline": baseline, "preset": preset is not None,
+                    "loaded_before": list(loaded)}
+    return out
 
 
 @contextlib.contextmanager

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import zlib
 from dataclasses import asdict, dataclass
 from importlib.metadata import version
@@ -25,6 +26,7 @@ import numpy as np
 
 from report import atomic
 from report.data.text import PAD
+from report.train import numerics
 
 
 @dataclass(frozen=True)
@@ -87,8 +89,11 @@ def learn(x: np.ndarray, vocab_size: int, settings: WordVectorSettings) -> np.nd
 
 def cache_key(x: np.ndarray, vocab_size: int, settings: WordVectorSettings) -> str:
     h = hashlib.sha256()
-    h.update(json.dumps({"settings": asdict(settings), "vocab_size": vocab_size, "gensim": version("gensim")},
-                        sort_keys=True).encode())
+    # the BLAS kernels word2vec runs change the vectors (report.train.numerics): pinned, or what the
+    # environment set instead
+    blas = os.environ.get(numerics.OPENBLAS_ENV)
+    h.update(json.dumps({"settings": asdict(settings), "vocab_size": vocab_size, "gensim": version("gensim"),
+                         "blas": blas}, sort_keys=True).encode())
     h.update(str(x.shape).encode())
     h.update(np.ascontiguousarray(x, dtype=np.int32).tobytes())
     return h.hexdigest()[:24]
