@@ -46,7 +46,7 @@ def _arithmetic_in_subprocess(code: str, **env: str) -> dict:
     """provenance.arithmetic() as a fresh interpreter sees it after ``code``, with ``env`` added."""
     script = f"{code}\nimport scipy.linalg\nfrom report.results import provenance\nprint(provenance.arithmetic().model_dump_json())"
     clean = {k: v for k, v in os.environ.items() if k not in ("OPENBLAS_CORETYPE", "ONEDNN_MAX_CPU_ISA", "XLA_FLAGS")}
-    out = subprocess.run([sys.executable, "-c", script], cwd=REPO_ROOT, env={**clean, "PYTHONPATH": str(REPO_ROOT), **env},
+    out = subprocess.run([sys.executable, "-c", script], cwd=REPO_ROOT, env={**clean, "PYTHONPATH": os.pathsep.join(filter(None, (os.environ.get("PYTHONPATH"), str(REPO_ROOT)))), **env},
                          capture_output=True, text=True, timeout=300, check=True).stdout
     return json.loads(out.splitlines()[-1])
 
