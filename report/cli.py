@@ -98,6 +98,16 @@ def _check_names(names: tuple[str, ...]) -> list[str]:
     return list(names) or known
 
 
+def _experiments(names: tuple[str, ...]) -> list[str]:
+    """The named experiments (all by default); studies have no committed expectations."""
+    known = registry.experiment_names()
+    for name in names:
+        if name not in known:
+            raise click.BadParameter(f"{name!r} is not an experiment; experiments: {', '.join(known)}",
+                                     param_hint="NAME")
+    return list(names) or known
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="make-report")
 def cli():
@@ -212,6 +222,40 @@ def publish(remote, branch, message, dry_run, no_push, paths):
 
     run_publish(paths, PublishOptions(remote=remote, branch=branch, message=message, dry_run=dry_run,
                                       push=not no_push))
+
+
+@cli.command()
+@click.argument("names", nargs=-1, metavar="[NAME]...")
+@path_options
+def verify(names, paths):
+    """Compare build/results with the committed expectations (experiments/expected/).
+
+    For each experiment and seed: "reproduced" when the test predictions are the
+    committed ones, else the differences, set against the seeds' spread, and the
+    first stage that diverged. Exits 1 unless every seed was reproduced.
+
+    Example: make-report verify
+    """
+    from report.commands.verify import verify as run_verify
+
+    if not run_verify(_experiments(names), paths):
+        raise SystemExit(1)
+
+
+@cli.command()
+@click.argument("names", nargs=-1, metavar="[NAME]...")
+@path_options
+def expect(names, paths):
+    """Write experiments/expected/NAME.json from build/results (after a cold build).
+
+    Each seed's test accuracy, macro F1, ROC AUC and stage hashes, with the
+    results' key; commit the files with the change that moved them.
+
+    Example: make-report all && make-report expect
+    """
+    from report.commands.verify import write_expectations
+
+    write_expectations(_experiments(names), paths)
 
 
 @cli.command()

@@ -64,3 +64,7 @@ def build_all(paths: BuildPaths, options: TrainOptions, *, html: bool = True, pd
             )
         render_stamp.record(paths, digest, checked=True,
                             warnings=[line for w in checklist.warnings for line in w.lines()])
+    from report.commands.verify import warn_after_build
+
+    # the committed numbers, for the experiments built from the committed code and config (a warning)
+    warn_after_build(registry.experiment_names(), paths, click.echo)
