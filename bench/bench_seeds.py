@@ -15,7 +15,8 @@ import time
 
 from report import registry
 from report.paths import BuildPaths
-from report.pipeline.run import TrainOptions, train
+from report.pipeline.freshness import TrainOptions
+from report.pipeline.run import train
 
 METRICS = ("accuracy", "roc_auc", "macro_f1", "weighted_f1")
 

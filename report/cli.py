@@ -63,7 +63,7 @@ def train_options(func):
     @functools.wraps(func)
     def wrapper(*args, quick, seed, set_, quiet, verbose, force, seeds, **kwargs):
         from report.pipeline.overrides import parse_pairs
-        from report.pipeline.run import TrainOptions
+        from report.pipeline.freshness import TrainOptions
 
         options = TrainOptions(quick=quick, seed=seed, overrides=parse_pairs(set_), quiet=quiet, force=force,
                                seeds=seeds, verbose=verbose)
@@ -192,7 +192,7 @@ def render(html, pdf, quiet, allow_stale, paths):
 
     Example: make-report render --no-pdf
     """
-    from report.pipeline.run import TrainOptions, require_fresh
+    from report.pipeline.freshness import TrainOptions, require_fresh
     from report.render import build, load_all_results
 
     load_all_results(paths.results)  # missing results first: they need training, which --allow-stale won't fix

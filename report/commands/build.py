@@ -8,7 +8,8 @@ import click
 
 from report import registry
 from report.paths import BuildPaths
-from report.pipeline.run import TrainOptions, train
+from report.pipeline.freshness import TrainOptions
+from report.pipeline.run import train
 from report.render import stamp as render_stamp
 
 

@@ -117,7 +117,7 @@ def refuse_unpublishable(paths: BuildPaths, check_fresh: bool = True) -> None:
     if not check_fresh:
         return
     from report import registry
-    from report.pipeline.run import TrainOptions, freshness
+    from report.pipeline.freshness import TrainOptions, freshness
 
     names = list(registry.experiment_names())
     study_names = getattr(registry, "study_names", lambda: [])()

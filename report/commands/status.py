@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from report.paths import BuildPaths
-from report.pipeline.run import Freshness, TrainOptions, freshness
+from report.pipeline.freshness import Freshness, TrainOptions, freshness
 from report.results.study import StudyResults
 
 

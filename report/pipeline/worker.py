@@ -25,49 +25,16 @@ import socket
 import tempfile
 import time
 import traceback
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import click
 
-from report import atomic, registry
+from report import atomic
 from report.paths import DATA_ENV, BuildPaths
+from report.pipeline.freshness import datasets
+from report.pipeline.plan import BUILD_ID_FILE, JobOutcome, JobSpec, execute
 from report.train import numerics
-
-BUILD_ID_FILE = ".build-id"  # in the build folder: lets a worker tell whether it sees the client's folder
-
-
-@dataclass(frozen=True)
-class JobSpec:
-    id: str  # "imdb_simplernn seed 42", or a study's name
-    name: str
-    config: Any  # the run's config (for an experiment: this seed's)
-    key: str  # the results' key, as the in-process path gives it
-    data: str  # the client's data folder
-    build: str  # the client's build folder
-    build_id: str
-    project: str
-    checksums: dict[str, str] = field(default_factory=dict)  # source checksums the client's key holds
-    upstream: dict[str, dict[str, bytes]] = field(default_factory=dict)  # study: name -> {file: bytes}
-    verbose: bool = False
-
-    @property
-    def study(self) -> bool:
-        return registry.is_study(self.name)
-
-
-@dataclass(frozen=True)
-class JobOutcome:
-    id: str
-    ok: bool
-    value: Any = None  # an experiment's (Results, Predictions), a study's StudyResults
-    reason: str = ""  # one line, when not ok
-    log: str = ""
-    where: str = "here"
-    seconds: float = 0.0
-    resumed_after: int = 0  # epochs a retried job found in its checkpoint
-
 
 class JobError(click.ClickException):
     """A job cannot run on this worker (no archives, other archives); the message is the one line shown."""
@@ -128,12 +95,7 @@ def _run(spec: JobSpec, paths: BuildPaths) -> Any:
     ctx = RunContext(paths=paths, quiet=False, key=spec.key)
     ctx.echo(f"{spec.id} on {worker_name()}: data {paths.data}, build {paths.build}, "
              f"TensorFlow threads intra-op {intra or 'default'}, inter-op {inter or 'default'}")
-    module = registry.load(spec.name)
-    if spec.study:
-        return module.run(spec.config, ctx)
-    from report.train.experiment import run_experiment
-
-    return run_experiment(module, spec.config, ctx)
+    return execute(spec, ctx)
 
 
 def job_paths(spec: JobSpec, where: str) -> tuple[BuildPaths, bool]:
@@ -146,12 +108,6 @@ def job_paths(spec: JobSpec, where: str) -> tuple[BuildPaths, bool]:
     if not shared:
         build = Path(tempfile.gettempdir()) / "make-report-worker" / spec.build_id
     return BuildPaths(data=data_folder(spec, where), project=Path(spec.project), build=build), shared
-
-
-def datasets(name: str) -> tuple[str, ...]:
-    module = registry.load(name)
-    found = getattr(module, "DATASETS", None)
-    return (module.DATASET,) if found is None else tuple(found)
 
 
 def data_folder(spec: JobSpec, where: str) -> Path:

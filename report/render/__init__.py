@@ -99,7 +99,7 @@ def build(
     the project's ``report.toml``. ``studies``: show the evidence of the studies
     that have results (``make-report all --core`` passes False). ``stale``:
     experiment -> why its results no longer match the code; each is marked
-    "stale" on the title and beside its results (see ``report.pipeline.run.stale_results``).
+    "stale" on the title and beside its results (see ``report.pipeline.freshness.stale_results``).
     """
     from report.render import live
     from report.render.figures import write_figures

@@ -11,19 +11,17 @@ message that says how to rebuild it.
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
-import click
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from report import atomic
+from report.results.validated import ResultsError, read_validated
 
 SCHEMA_VERSION = 1
-_M = TypeVar("_M", bound=BaseModel)
 RESULTS_FILE = "results.json"
 PREDICTIONS_FILE = "predictions.npz"
 
@@ -310,10 +308,6 @@ class Predictions(BaseModel):
         return self.y_prob.argmax(axis=1)
 
 
-class ResultsError(click.ClickException):
-    """A results folder is missing, unreadable or from another schema version."""
-
-
 def results_dir(results_root: Path, experiment: str) -> Path:
     return Path(results_root) / experiment
 
@@ -343,34 +337,9 @@ def _save_model_export(folder: Path, export: Any) -> None:
         (folder / model_export.MODEL_FILE).unlink(missing_ok=True)
 
 
-def read_validated(path: Path, model: type[_M], *, what: str = "results", version: int = SCHEMA_VERSION) -> _M:
-    """Read ``path`` (JSON) and validate it as ``model``; every problem is one line naming the
-    file and the ``make-report train NAME`` that rebuilds it (NAME is the file's folder)."""
-    path = Path(path)
-    name = path.parent.name
-    fix = f"run `make-report train {name}` to rebuild it"
-    if not path.is_file():
-        raise ResultsError(f"no results for {name} ({path} is missing): {fix}")
-    try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise ResultsError(f"{path} is not valid JSON ({exc.msg if hasattr(exc, 'msg') else exc}): {fix}") from None
-    if not isinstance(raw, dict):
-        raise ResultsError(f"{path} does not hold a {what} object: {fix}")
-    found = raw.get("schema_version")
-    if found != version:
-        raise ResultsError(f"{path} has schema_version {found!r}, this make-report reads {version}: {fix}")
-    try:
-        return model.model_validate(raw)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"]) or "(top level)"
-        raise ResultsError(f"{path} does not match the {what} schema at {where}: {first['msg']}; {fix}") from None
-
-
 def load(folder: Path) -> Results:
     """Read and validate ``results.json``; a clear one-line error for anything wrong."""
-    return read_validated(Path(folder) / RESULTS_FILE, Results)
+    return read_validated(Path(folder) / RESULTS_FILE, Results, version=SCHEMA_VERSION)
 
 
 def load_predictions(folder: Path) -> Predictions:

@@ -38,7 +38,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from report import atomic
 from report.results import forward
-from report.results.experiment import ResultsError
+from report.results.validated import ResultsError
 
 FORMAT_VERSION = 1
 MODEL_FILE = "model.npz"

@@ -16,7 +16,8 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from report import atomic
-from report.results.experiment import Provenance, ResultsError, read_validated
+from report.results.experiment import Provenance
+from report.results.validated import ResultsError, read_validated
 
 SCHEMA_VERSION = 1
 # The recurrent cells the studies compare, in the order tables and figures show them.

@@ -450,7 +450,7 @@ def test_make_report_all_shows_warnings_and_does_not_fail(broken, monkeypatch, c
     from functools import partial
 
     from report.commands import build as build_command
-    from report.pipeline.run import TrainOptions
+    from report.pipeline.freshness import TrainOptions
     from report.render import stamp
 
     placeholder_author(broken)

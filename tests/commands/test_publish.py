@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from report.results import experiment as results
 from report.cli import cli
 from report.paths import BuildPaths
-from report.pipeline.run import TrainOptions, freshness
+from report.pipeline.freshness import TrainOptions, freshness
 from tests import REPO_ROOT
 from tests.factories import write_both
 

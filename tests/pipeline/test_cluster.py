@@ -84,8 +84,9 @@ def test_another_thread_drawing_from_random_no_longer_moves_the_jobs_seeds():
 
 
 def test_a_job_that_raises_or_lacks_data_comes_back_as_one_line(tmp_path, monkeypatch):
-    from report.pipeline.run import TrainOptions, experiment_config
-    from report.pipeline.worker import JobSpec, run_job
+    from report.pipeline.freshness import TrainOptions, experiment_config
+    from report.pipeline.plan import JobSpec
+    from report.pipeline.worker import run_job
 
     monkeypatch.delenv("MAKE_REPORT_DATA", raising=False)
     config = experiment_config("imdb_simplernn", TrainOptions(quick=True))

@@ -12,7 +12,7 @@ import pytest
 from report.commands.build import build_all
 from report.paths import BuildPaths
 from tests import REPO_ROOT
-from report.pipeline.run import TrainOptions
+from report.pipeline.freshness import TrainOptions
 
 QUICK = TrainOptions(quick=True, quiet=True)
 
@@ -37,7 +37,7 @@ def test_nothing_changed_trains_nothing_renders_nothing_and_never_imports_tensor
     code = (
         "import sys\n"
         "from report.commands.build import build_all\nfrom report.paths import BuildPaths\n"
-        "from report.pipeline.run import TrainOptions\nfrom pathlib import Path\n"
+        "from report.pipeline.freshness import TrainOptions\nfrom pathlib import Path\n"
         f"paths = BuildPaths(data=Path({str(built.data)!r}), build=Path({str(built.build)!r}), "
         f"templates=Path({str(built.templates)!r}))\n"
         "build_all(paths, TrainOptions(quick=True), pdf=False, core=True)\n"

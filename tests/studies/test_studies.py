@@ -65,7 +65,7 @@ def test_status_and_train_treat_studies_like_experiments(trained):
 def test_a_study_reading_an_experiment_goes_stale_when_the_experiment_is_retrained(trained, tmp_path):
     data, build = trained
     from report.paths import BuildPaths
-    from report.pipeline.run import TrainOptions, freshness
+    from report.pipeline.freshness import TrainOptions, freshness
 
     paths = BuildPaths.resolve(data, build)
     options = TrainOptions(quick=True)
