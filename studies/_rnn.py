@@ -8,6 +8,8 @@ import time
 from dataclasses import dataclass, field
 
 from report.results.study import CELLS  # noqa: F401 (the studies import it from here)
+from report.train.loop import compile_model, set_seed
+from report.train.reuse import CompiledModels
 
 
 def build_classifier(cell: str, *, vocab_size: int, embedding_dim: int, units: int, n_classes: int,
@@ -42,37 +44,25 @@ def build_classifier(cell: str, *, vocab_size: int, embedding_dim: int, units: i
     if jit_compile is None:
         model.compile(**kwargs)
     else:
-        from report.train.loop import compile_model
-
         compile_model(model, jit_compile=jit_compile, **kwargs)
     return model
 
 
 @dataclass
 class ModelPool:
-    """One compiled model per shape, reused: each run gets the weights a fresh build with its seed
-    would have, zeroed optimizer state and its learning rate. XLA compiles a model's steps once per
-    input shape, which on 2 cores costs more than a short run itself; reusing it keeps the numbers
-    those of a fresh model."""
+    """Models of one study's shapes, each compiled once and reused between seeds and learning rates
+    (through :class:`report.train.reuse.CompiledModels`): each run gets the weights a fresh build with its
+    seed would have, zeroed optimizer state and its learning rate."""
 
     kwargs: dict
-    models: dict = field(default_factory=dict)
+    models: CompiledModels = field(default_factory=CompiledModels)
 
     def fresh(self, key, seed: int, learning_rate: float, **shape):
         """A model for ``shape`` (build_classifier's keyword arguments) as if built afresh with ``seed``."""
-        from report.train.loop import set_seed
-
         set_seed(seed)
         args = {**self.kwargs, **shape}
         initial = build_classifier(**args, learning_rate=learning_rate, compile=False)
-        model = self.models.get(key)
-        if model is None:
-            model = build_classifier(**args, learning_rate=learning_rate)
-            self.models[key] = model
-        model.set_weights(initial.get_weights())
-        model.optimizer.build(model.trainable_variables)
-        for v in model.optimizer.variables:
-            v.assign(v.numpy() * 0)
+        model = self.models.take(key, initial, lambda: build_classifier(**args, learning_rate=learning_rate))
         model.optimizer.learning_rate.assign(learning_rate)
         return model
 

@@ -36,6 +36,8 @@ from report.results.study import StudyResults, StudyTimings, Table
 from report.settings import Count, Fraction, Lengths, Positive, Seed, VocabSize
 from report.train import metrics
 from report.train.context import RunContext
+from report.train.early_stopping import Stopping, train_epochs
+from report.train.loop import hold_out
 from studies._rnn import CELLS, ModelPool, cpu_seconds
 
 NAME = "architectures"
@@ -138,32 +140,23 @@ def fit_to_convergence(model, data, config: Config, seed: int) -> CellRun:
     import keras
 
     x_tr, y_tr, x_val, y_val, x_te, y_te, class_names = data
-    best, best_weights, best_epoch, wait, epoch, cpu = -1.0, None, 0, 0, 0, 0.0
-    for epoch in range(1, config.max_epochs + 1):
+    cpu = 0.0
+
+    def one_epoch(epoch: int) -> tuple[float, float]:
+        nonlocal cpu
         keras.utils.set_random_seed(seed * 10_007 + epoch)
         c0 = cpu_seconds()
         model.fit(x_tr, y_tr, batch_size=config.batch_size, epochs=1, shuffle=True, verbose=0)
         cpu += cpu_seconds() - c0
         acc = float(np.mean(_predict(model, x_val).argmax(axis=1) == y_val))
-        if acc > best:
-            best, best_weights, best_epoch, wait = acc, model.get_weights(), epoch, 0
-        else:
-            wait += 1
-            if wait >= config.patience:
-                break
-    model.set_weights(best_weights)
+        return acc, acc
+
+    progress, _ = train_epochs(model, Stopping(config.max_epochs, config.patience), one_epoch)
+    epochs = len(progress.history)
     prob = _predict(model, x_te)
     m = metrics.compute(y_te, prob, class_names)
-    return CellRun(seed, m.accuracy, m.macro_f1, best_epoch, epoch, cpu / epoch, prob.argmax(axis=1),
+    return CellRun(seed, m.accuracy, m.macro_f1, progress.best_epoch, epochs, cpu / epochs, prob.argmax(axis=1),
                    int(model.count_params()))
-
-
-def _split(x: np.ndarray, y: np.ndarray, fraction: float, seed: int):
-    from sklearn.model_selection import train_test_split
-
-    from report.train.loop import _stratify_labels
-
-    return train_test_split(x, y, test_size=fraction, random_state=seed, stratify=_stratify_labels(y))
 
 
 def published_by_length(ctx: RunContext, full: TextDataset, edges: tuple[int, ...]) -> list[float | None] | None:
@@ -193,8 +186,8 @@ def run(config: Config, ctx: RunContext) -> StudyResults:
                                        ("Reuters", reuters, config.reuters_maxlen, "first",
                                         config.reuters_learning_rate)):
         c_ds = cpu_seconds()
-        x_tr, x_val, y_tr, y_val = _split(window(ds.x_train, maxlen, keep), ds.y_train, config.val_fraction,
-                                          config.seed)
+        x_tr, x_val, y_tr, y_val = hold_out(window(ds.x_train, maxlen, keep), ds.y_train, config.val_fraction,
+                                            config.seed)
         data = (x_tr, y_tr, x_val, y_val, window(ds.x_test, maxlen, keep), ds.y_test, ds.class_names)
         pool = ModelPool(dict(vocab_size=config.vocab_size, embedding_dim=config.embedding_dim, units=config.units,
                               n_classes=ds.num_classes, maxlen=maxlen, mask_zero=True, jit_compile=True))

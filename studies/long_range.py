@@ -33,6 +33,7 @@ from report.results.significance import mcnemar, seed_spread, verdict
 from report.results.study import Series, StudyResults, StudyTimings, Table
 from report.settings import Count, Each, Lengths, Range, Seed
 from report.train.context import RunContext
+from report.train.early_stopping import Stopping, train_epochs
 from studies._rnn import CELLS, ModelPool, cpu_seconds
 
 NAME = "long_range"
@@ -140,30 +141,21 @@ def train_run(model, config: Config, length: int, seed: int, val: tuple, test: t
     left chance; the best epoch's weights restored and scored on ``test`` (on validation when None)."""
     x_val, y_val = val
     n = config.batch_size * config.updates_per_epoch
-    best, best_weights, best_epoch, left, wait, stop = -1.0, None, 0, None, 0, "cap"
-    epoch = 0
-    for epoch in range(1, config.max_epochs + 1):
+    stopping = Stopping(config.max_epochs, config.patience, counting_from=CHANCE_LEVEL, solved_at=SOLVED_LEVEL)
+
+    def one_epoch(epoch: int) -> tuple[float, float]:
         x, y = make_task(n, length, config.vocab_words, np.random.default_rng([seed, length, epoch]))
         for b in range(config.updates_per_epoch):
             rows = slice(b * config.batch_size, (b + 1) * config.batch_size)
             model.train_on_batch(x[rows], y[rows])
         acc = float(np.mean(_accuracy(model, x_val, y_val, config.n_val)))
-        if left is None and acc >= CHANCE_LEVEL:
-            left = epoch
-        if acc > best:
-            best, best_weights, best_epoch, wait = acc, model.get_weights(), epoch, 0
-        else:
-            wait += 1
-        if best >= SOLVED_LEVEL:
-            stop = "solved"
-            break
-        if left is not None and wait >= config.patience:
-            stop = "patience"
-            break
-    model.set_weights(best_weights)
+        return acc, acc
+
+    progress, stop = train_epochs(model, stopping, one_epoch)
     x_te, y_te = test if test is not None else val
     correct = _accuracy(model, x_te, y_te, config.n_val)
-    return Run(float(np.mean(correct)), correct, epoch, best_epoch, left, stop, best)
+    return Run(float(np.mean(correct)), correct, len(progress.history), progress.best_epoch, progress.counting_since,
+               stop, progress.best_value)
 
 
 def _eval_sets(config: Config, length: int):

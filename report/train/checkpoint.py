@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import json
 import shutil
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import click
@@ -33,39 +33,30 @@ import numpy as np
 
 from report import atomic
 from report.results.experiment import EpochRecord
+from report.train.early_stopping import Progress
 
 STATE_FILE = "state.json"
 
 
-@dataclass(frozen=True)
-class LoopState:
-    history: tuple[EpochRecord, ...] = ()
-    best_epoch: int = 0  # 0 = no epoch yet
-    best_value: float = 0.0
-    wait: int = 0  # epochs since the last improvement
+def progress_json(progress: Progress) -> dict:
+    """The loop's progress as JSON: the experiments' epoch records and the stopping counters."""
+    return {
+        "history": [r.model_dump() for r in progress.history],
+        "best_epoch": progress.best_epoch,
+        "best_value": progress.best_value,
+        "wait": progress.wait,
+        "counting_since": progress.counting_since,
+    }
 
-    def improved(self, record: EpochRecord, value: float) -> "LoopState":
-        return replace(self, history=self.history + (record,), best_epoch=record.epoch, best_value=value, wait=0)
 
-    def waited(self, record: EpochRecord) -> "LoopState":
-        return replace(self, history=self.history + (record,), wait=self.wait + 1)
-
-    def to_json(self) -> dict:
-        return {
-            "history": [r.model_dump() for r in self.history],
-            "best_epoch": self.best_epoch,
-            "best_value": self.best_value,
-            "wait": self.wait,
-        }
-
-    @classmethod
-    def from_json(cls, raw: dict) -> "LoopState":
-        return cls(
-            history=tuple(EpochRecord.model_validate(r) for r in raw["history"]),
-            best_epoch=int(raw["best_epoch"]),
-            best_value=float(raw["best_value"]),
-            wait=int(raw["wait"]),
-        )
+def progress_from_json(raw: dict) -> Progress:
+    return Progress(
+        history=tuple(EpochRecord.model_validate(r) for r in raw["history"]),
+        best_epoch=int(raw["best_epoch"]),
+        best_value=float(raw["best_value"]),
+        wait=int(raw["wait"]),
+        counting_since=raw["counting_since"],
+    )
 
 
 @dataclass(frozen=True)
@@ -80,7 +71,7 @@ class Checkpoints:
     def _best_file(self, epoch: int) -> Path:
         return self.folder / f"best-{epoch:03d}.npz"
 
-    def save(self, model, state: LoopState, best_weights: list) -> None:
+    def save(self, model, state: Progress, best_weights: list) -> None:
         epoch = len(state.history)
         with atomic.atomic_path(self._model_file(epoch), suffix=".weights.h5") as tmp:
             model.save_weights(tmp)
@@ -88,7 +79,7 @@ class Checkpoints:
         if not best.exists() or state.best_epoch == epoch:
             with atomic.atomic_path(best, suffix=".npz") as tmp:
                 np.savez(tmp, *best_weights)
-        payload = {"key": self.key, "epoch": epoch, **state.to_json()}
+        payload = {"key": self.key, "epoch": epoch, **progress_json(state)}
         atomic.write_text(self.folder / STATE_FILE, json.dumps(payload, indent=1))
         self._prune(keep={self._model_file(epoch).name, best.name, STATE_FILE})
 
@@ -97,7 +88,7 @@ class Checkpoints:
             if path.name not in keep and not path.name.startswith("."):
                 path.unlink(missing_ok=True)
 
-    def resume(self, model) -> LoopState | None:
+    def resume(self, model) -> Progress | None:
         """The loop's state after the last completed epoch, with that epoch's model and optimizer
         variables loaded into ``model`` (built and compiled afresh); None to start afresh."""
         path = self.folder / STATE_FILE
@@ -111,7 +102,7 @@ class Checkpoints:
                 self._note(f"{self.folder}: checkpoint is from another config, code or data; starting afresh")
                 self.clear()
                 return None
-            state = LoopState.from_json(raw)
+            state = progress_from_json(raw)
             model.load_weights(self._model_file(raw["epoch"]))
             return state
         except Exception as exc:  # any unreadable checkpoint: report in one line and start afresh
@@ -122,7 +113,7 @@ class Checkpoints:
             self.clear()
             return None
 
-    def best_weights(self, state: LoopState) -> list:
+    def best_weights(self, state: Progress) -> list:
         """The best epoch's weights, in ``model.get_weights()`` order; the model is not touched."""
         with np.load(self._best_file(state.best_epoch)) as saved:
             return [saved[f"arr_{i}"] for i in range(len(saved.files))]

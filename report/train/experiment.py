@@ -42,6 +42,7 @@ from report.results.experiment import (
 from report.train import metrics
 from report.train.checkpoint import Checkpoints
 from report.train.context import RunContext
+from report.train.reuse import CompiledModels
 from report.train.loop import (
     FitSettings,
     Split,
@@ -79,29 +80,16 @@ class TextClassifierConfig(Protocol):
 
 
 
-# One compiled model kept between runs of the same experiment and config in a process: the
-# seeds of `--seeds N`. XLA compiles a model's steps once per batch shape (~40-90 s for one
-# experiment on 2 cores); a reused model keeps them, and gets the weights and optimizer state a
-# fresh build with the new seed would have, so its numbers are those of a fresh model.
-_COMPILED: dict[tuple, object] = {}
+# One compiled model kept between runs of the same experiment and config in a process: the seeds of
+# `--seeds N` (report.train.reuse says why). One, because the next experiment's model has another shape.
+_COMPILED = CompiledModels(keep=1)
 
 
 def compiled_model(module: ModuleType, config: TextClassifierConfig, n_classes: int):
     """``module.build_model(config, n_classes)``, reusing the compiled steps of the previous run
     when only the seed differs."""
-    fresh = module.build_model(config, n_classes)
     key = (module.__name__, n_classes, repr(dataclasses.replace(config, seed=0)))
-    reused = _COMPILED.get(key)
-    if reused is None:
-        _COMPILED.clear()
-        _COMPILED[key] = fresh
-        return fresh
-    reused.set_weights(fresh.get_weights())
-    fresh.optimizer.build(fresh.trainable_variables)
-    reused.optimizer.build(reused.trainable_variables)
-    for mine, initial in zip(reused.optimizer.variables, fresh.optimizer.variables, strict=True):
-        mine.assign(initial)
-    return reused
+    return _COMPILED.take(key, module.build_model(config, n_classes))
 
 
 def load_dataset(dataset: str, paths: BuildPaths, config: TextClassifierConfig, quiet: bool = False) -> TextDataset:

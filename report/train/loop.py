@@ -26,8 +26,9 @@ from report.train.batching import (
     inference_batches,
     token_lengths,
 )
-from report.train.checkpoint import Checkpoints, LoopState
+from report.train.checkpoint import Checkpoints
 from report.train.context import RunContext
+from report.train.early_stopping import Progress, Stopping, train_epochs
 from report.train.progress import progress_callbacks
 
 
@@ -52,16 +53,16 @@ def set_seed(seed: int) -> None:
 
 def validation_split(ds: TextDataset, fraction: float, seed: int) -> Split:
     """Hold out a stratified share of the TRAINING set; the test set stays untouched."""
-    x_tr, x_val, y_tr, y_val = train_test_split(
-        ds.x_train, ds.y_train, test_size=fraction, random_state=seed, stratify=_stratify_labels(ds.y_train)
-    )
+    x_tr, x_val, y_tr, y_val = hold_out(ds.x_train, ds.y_train, fraction, seed)
     return Split(x_tr, y_tr, x_val, y_val)
 
 
-def _stratify_labels(y: np.ndarray) -> np.ndarray | None:
-    """Stratify when every class has two examples at least (tiny quick subsets may not)."""
+def hold_out(x: np.ndarray, y: np.ndarray, fraction: float, seed: int) -> list[np.ndarray]:
+    """``[x_kept, x_held, y_kept, y_held]``: a ``fraction`` of the rows held out, stratified by label when every
+    class has two examples at least (tiny quick subsets may not)."""
     counts = np.bincount(y)
-    return y if counts[counts > 0].min() >= 2 else None
+    stratify = y if counts[counts > 0].min() >= 2 else None
+    return train_test_split(x, y, test_size=fraction, random_state=seed, stratify=stratify)
 
 
 def class_weights(y: np.ndarray, n_classes: int, power: float) -> dict[int, float] | None:
@@ -174,18 +175,16 @@ def fit(model, split: Split, settings: FitSettings, ctx: RunContext, name: str, 
     the loop's state are checkpointed atomically; an interrupted run resumes from the
     last completed epoch. The best epoch's weights are restored at the end.
     """
-    better = (lambda a, b: a < b) if settings.monitor.endswith("loss") else (lambda a, b: a > b)
+    stopping = Stopping(settings.epochs, settings.patience, higher_is_better=not settings.monitor.endswith("loss"))
     weights = sample_weights(split.y_train, class_weights(split.y_train, n_classes, settings.class_weight_power))
     lengths = token_lengths(split.x_train)
     buckets = batch_lengths(model, split.x_train.shape[1])
-    state = checkpoints.resume(model) if checkpoints else None
-    if state is None:
-        state = LoopState()
-    elif state.history:
-        ctx.echo(f"{name}: resuming after epoch {len(state.history)} from {checkpoints.folder}")
-    best_weights = checkpoints.best_weights(state) if checkpoints and state.history else None
-    while len(state.history) < settings.epochs and state.wait < settings.patience:
-        epoch = len(state.history) + 1
+    progress = checkpoints.resume(model) if checkpoints else None
+    if progress is not None and progress.history:
+        ctx.echo(f"{name}: resuming after epoch {len(progress.history)} from {checkpoints.folder}")
+    best_weights = checkpoints.best_weights(progress) if checkpoints and progress and progress.history else None
+
+    def one_epoch(epoch: int) -> tuple[EpochRecord, float]:
         _reseed(model, settings.seed, epoch)
         t0 = time.perf_counter()
         batches = epoch_batches(lengths, settings.batch_size, settings.seed, epoch, buckets)
@@ -200,24 +199,23 @@ def fit(model, split: Split, settings: FitSettings, ctx: RunContext, name: str, 
             **validation_scores(model, split, n_classes), seconds=time.perf_counter() - t0,
             weights=stages.digest(*model.get_weights()),
         )
-        value = getattr(record, settings.monitor)
-        if state.best_epoch == 0 or better(value, state.best_value):
-            state = state.improved(record, value)
-            best_weights = model.get_weights()
-        else:
-            state = state.waited(record)
         ctx.echo(
             f"{name} epoch {epoch}/{settings.epochs}: loss {record.loss:.4f} acc {record.accuracy:.4f} "
             f"val_loss {record.val_loss:.4f} val_acc {record.val_accuracy:.4f} "
             f"val_macro_f1 {record.val_macro_f1:.4f} ({record.seconds:.1f} s)"
         )
+        return record, getattr(record, settings.monitor)
+
+    def checkpoint(progress: Progress, best: list) -> None:
         if checkpoints:
-            checkpoints.save(model, state, best_weights)
-    seconds = sum(r.seconds for r in state.history)  # time inside model.fit, resumed epochs included
-    model.set_weights(best_weights)
-    stopped_early = state.wait >= settings.patience and len(state.history) < settings.epochs
-    ctx.echo(f"{name}: best epoch {state.best_epoch} of {len(state.history)} by {settings.monitor}, restored")
-    return model, FitOutcome(list(state.history), state.best_epoch, stopped_early, seconds)
+            checkpoints.save(model, progress, best)
+
+    progress, _ = train_epochs(model, stopping, one_epoch, progress=progress, best_weights=best_weights,
+                               after_epoch=checkpoint)
+    seconds = sum(r.seconds for r in progress.history)  # time inside model.fit, resumed epochs included
+    stopped_early = progress.wait >= settings.patience and len(progress.history) < settings.epochs
+    ctx.echo(f"{name}: best epoch {progress.best_epoch} of {len(progress.history)} by {settings.monitor}, restored")
+    return model, FitOutcome(list(progress.history), progress.best_epoch, stopped_early, seconds)
 
 
 def validation_scores(model, split: Split, n_classes: int) -> dict[str, float]:

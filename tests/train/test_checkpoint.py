@@ -11,7 +11,10 @@ import numpy as np
 import pytest
 
 from report.results.experiment import EpochRecord
-from report.train.checkpoint import STATE_FILE, Checkpoints, LoopState
+from report.train.checkpoint import STATE_FILE, Checkpoints, progress_from_json, progress_json
+from report.train.early_stopping import Progress, Stopping
+
+STOP = Stopping(max_epochs=10, patience=3)
 
 keras = pytest.importorskip("keras")
 
@@ -48,16 +51,16 @@ def folder(tmp_path) -> Path:
     return tmp_path / "checkpoints" / "tiny" / "seed-42"
 
 
-def test_loop_state_round_trips_through_json():
-    state = LoopState().improved(_record(1, 0.6), 0.6).waited(_record(2, 0.5))
-    assert state.best_epoch == 1 and state.wait == 1 and len(state.history) == 2
-    assert LoopState.from_json(json.loads(json.dumps(state.to_json()))) == state
+def test_loop_progress_round_trips_through_json():
+    state = Progress().after(STOP, _record(1, 0.6), 0.6).after(STOP, _record(2, 0.5), 0.5)
+    assert state.best_epoch == 1 and state.wait == 1 and len(state.history) == 2 and state.counting_since == 1
+    assert progress_from_json(json.loads(json.dumps(progress_json(state)))) == state
 
 
 def test_resume_loads_the_saved_model_and_optimizer_into_a_fresh_model(folder):
     model = _model()
     _step(model)
-    state = LoopState().improved(_record(1, 0.6), 0.6)
+    state = Progress().after(STOP, _record(1, 0.6), 0.6)
     ckpt = Checkpoints(folder, key="k1")
     ckpt.save(model, state, model.get_weights())
     raw = json.loads((folder / STATE_FILE).read_text())
@@ -75,15 +78,13 @@ def test_resume_loads_the_saved_model_and_optimizer_into_a_fresh_model(folder):
 def test_save_keeps_only_the_last_epoch_and_the_best_weights(folder):
     model = _model()
     ckpt = Checkpoints(folder, key="k")
-    state = LoopState()
+    state = Progress()
     best = None
     for epoch, val in ((1, 0.6), (2, 0.8), (3, 0.7), (4, 0.75)):
         _step(model)
-        if best is None or val > state.best_value:
-            state = state.improved(_record(epoch, val), val)
+        state = state.after(STOP, _record(epoch, val), val)
+        if state.best_epoch == epoch:
             best = model.get_weights()
-        else:
-            state = state.waited(_record(epoch, val))
         ckpt.save(model, state, best)
         # the state, the last epoch's model and the best epoch's weights: nothing older
         stems = sorted(name.split(".")[0] for name in _files(folder))
@@ -97,7 +98,7 @@ def test_save_keeps_only_the_last_epoch_and_the_best_weights(folder):
 
 def test_a_checkpoint_from_another_key_is_cleared_and_training_starts_afresh(folder, capsys):
     model = _model()
-    Checkpoints(folder, key="old").save(model, LoopState().improved(_record(1, 0.6), 0.6), model.get_weights())
+    Checkpoints(folder, key="old").save(model, Progress().after(STOP, _record(1, 0.6), 0.6), model.get_weights())
     fresh = _model(seed=1)
     before = fresh.get_weights()
     assert Checkpoints(folder, key="new").resume(fresh) is None
@@ -109,7 +110,7 @@ def test_a_checkpoint_from_another_key_is_cleared_and_training_starts_afresh(fol
 @pytest.mark.parametrize("damage", ["truncated state", "missing model file", "state without history"])
 def test_an_unreadable_checkpoint_is_reported_in_one_line_and_cleared(folder, capsys, damage):
     model = _model()
-    Checkpoints(folder, key="k").save(model, LoopState().improved(_record(1, 0.6), 0.6), model.get_weights())
+    Checkpoints(folder, key="k").save(model, Progress().after(STOP, _record(1, 0.6), 0.6), model.get_weights())
     state = folder / STATE_FILE
     if damage == "truncated state":
         state.write_text(state.read_text()[:20])
@@ -136,7 +137,7 @@ def test_no_checkpoint_means_start_afresh_silently(folder, capsys):
 def test_clear_removes_the_folder_and_tolerates_its_absence(folder):
     model = _model()
     ckpt = Checkpoints(folder, key="k")
-    ckpt.save(model, LoopState().improved(_record(1, 0.6), 0.6), model.get_weights())
+    ckpt.save(model, Progress().after(STOP, _record(1, 0.6), 0.6), model.get_weights())
     ckpt.clear()
     assert not folder.exists()
     ckpt.clear()  # nothing to clear: no error
@@ -148,6 +149,6 @@ def test_prune_keeps_hidden_files(folder):
     folder.mkdir(parents=True)
     (folder / ".state.json.tmp").write_text("in progress")
     (folder / "epoch-000.weights.h5").write_text("stale")
-    Checkpoints(folder, key="k").save(model, LoopState().improved(_record(1, 0.6), 0.6), model.get_weights())
+    Checkpoints(folder, key="k").save(model, Progress().after(STOP, _record(1, 0.6), 0.6), model.get_weights())
     assert ".state.json.tmp" in _files(folder) and "epoch-000.weights.h5" not in _files(folder)
     assert len(_files(folder)) == 4
