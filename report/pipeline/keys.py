@@ -4,9 +4,10 @@ A key is a hash of four parts, each hashed on its own so that ``status`` can
 say WHY results are stale:
 
 - ``config``: the experiment's config dataclass (seed included);
-- ``code``: the source of the experiment module, of its package's private
-  helpers (``_*.py``) and of every module in the packages that shape its
-  numbers (``report.train``, ``report.data``);
+- ``code``: the source of every module of the project that the experiment
+  module or the engine's job runners import, directly or through others,
+  wherever it sits (read with ``ast`` by :mod:`report.pipeline.import_walk`),
+  and the experiment's selection record;
 - ``data``: the checksums of the dataset files it reads;
 - ``versions``: tensorflow, keras, numpy, scikit-learn and gensim.
 
@@ -25,13 +26,14 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from report.pipeline import import_walk
 from report.results.provenance import package_versions
 
 KEY_PACKAGES = ("tensorflow", "keras", "numpy", "scikit-learn", "gensim")
-# The packages whose code shapes an experiment's numbers (rendering does not). Every module
-# under them is in every key, found by walking the package: a module added or moved cannot
-# drop out of the key.
-TRAINING_PACKAGES = ("report.train", "report.data")
+# What runs a job and writes its results, whichever experiment or study it is: the in-process executor and
+# the Dask worker (each imports the plan that writes results, and the numerics every job runs under). What
+# they and the experiment import is in the key; what only renders (report.render) is not.
+JOB_RUNNERS = ("report.pipeline.in_process", "report.pipeline.worker")
 PARTS = ("config", "code", "data", "versions")
 UNVERIFIABLE = "unverifiable"  # the data part when the data is not on this machine
 
@@ -39,13 +41,6 @@ UNVERIFIABLE = "unverifiable"  # the data part when the data is not on this mach
 def digest(payload: Any) -> str:
     text = json.dumps(payload, sort_keys=True, default=str)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
-
-
-def _module_file(module_name: str) -> Path:
-    spec = importlib.util.find_spec(module_name)
-    if spec is None or spec.origin is None:
-        raise LookupError(f"cannot find the source of {module_name}")
-    return Path(spec.origin)
 
 
 def package_files(package: str) -> list[tuple[str, Path]]:
@@ -63,20 +58,18 @@ def package_files(package: str) -> list[tuple[str, Path]]:
 
 
 def source_files(module_name: str) -> list[tuple[str, Path]]:
-    """(label, file) of what shapes a module's numbers: the module itself, the private helper
-    modules (``_*.py``) of its package, its selection record (``selection/<name>.json``, which its
-    results carry) and every module of the training and data packages."""
-    own = _module_file(module_name)
-    package = module_name.rpartition(".")[0]
-    files = [(module_name.replace(".", "/") + ".py", own)]
-    if package:
-        files += [(f"{package.replace('.', '/')}/{f.name}", f) for f in sorted(own.parent.glob("_*.py"))
-                  if f.name != "__init__.py" and f != own]
+    """(label, file) of what shapes a module's results: every module of the project (``report`` and the
+    module's own top-level package) that it or :data:`JOB_RUNNERS` import, and its selection record
+    (``selection/<name>.json``, which its results carry)."""
+    if import_walk.module_file(module_name) is None:
+        raise LookupError(f"cannot find the source of {module_name}")
+    packages = ("report", module_name.partition(".")[0])
+    modules = import_walk.closure((module_name, *JOB_RUNNERS), packages)
+    files = [(import_walk.label(name, path), path) for name, path in modules.items()]
+    own = modules[module_name]
     record = own.parent / "selection" / f"{module_name.rpartition('.')[2]}.json"
     if record.is_file():  # an experiment's selection record (bench/selection.py) goes into its results
-        files.append((f"{package.replace('.', '/')}/selection/{record.name}", record))
-    for pkg in TRAINING_PACKAGES:
-        files += package_files(pkg)
+        files.append((f"{module_name.rpartition('.')[0].replace('.', '/')}/selection/{record.name}", record))
     return files
 
 

@@ -1,49 +1,14 @@
-"""The engine's import graph, read from the source with ``ast``: which module of ``report`` imports which.
-
-Every import counts, the ones inside functions too: a lazy import is still a dependency, and two modules
-that import each other lazily are as hard to read apart as two that do so at the top."""
+"""The engine's import graph (read with ``ast`` by :mod:`report.pipeline.import_walk`) and the loops in it."""
 
 from __future__ import annotations
 
-import ast
-from pathlib import Path
-
-from tests import REPO_ROOT
-
-PACKAGE = "report"
+from report.pipeline.import_walk import imported, modules_under
 
 
-def module_files(root: Path = REPO_ROOT, package: str = PACKAGE) -> dict[str, Path]:
-    """Dotted module name -> file, for every module of ``package`` (a package is its ``__init__.py``)."""
-    out = {}
-    for path in sorted((root / package).rglob("*.py")):
-        parts = path.relative_to(root).with_suffix("").parts
-        if parts[-1] == "__init__":
-            parts = parts[:-1]
-        out[".".join(parts)] = path
-    return out
-
-
-def imported(path: Path, known: set[str]) -> set[str]:
-    """The modules of ``known`` that the file at ``path`` imports (``from a import b`` is ``a.b`` when that
-    is a module, else ``a``)."""
-    out = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), filename=str(path))):
-        if isinstance(node, ast.Import):
-            out.update(alias.name for alias in node.names if alias.name in known)
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            for alias in node.names:
-                full = f"{node.module}.{alias.name}"
-                if full in known:
-                    out.add(full)
-                elif node.module in known:
-                    out.add(node.module)
-    return out
-
-
-def import_graph(root: Path = REPO_ROOT, package: str = PACKAGE) -> dict[str, set[str]]:
-    files = module_files(root, package)
-    return {name: imported(path, set(files)) - {name} for name, path in files.items()}
+def import_graph(package: str = "report") -> dict[str, set[str]]:
+    """Module -> the modules of the same package that it imports (lazily inside functions too)."""
+    files = modules_under(package)
+    return {name: imported(path, [package]) - {name} for name, path in files.items()}
 
 
 def cycles(graph: dict[str, set[str]]) -> list[list[str]]:

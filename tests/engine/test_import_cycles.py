@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import importlib
+import uuid
+
 from tests.engine.imports import cycles, import_graph
 
 
@@ -11,12 +14,15 @@ def test_no_module_of_report_imports_itself_around_a_loop():
     assert cycles(graph) == []
 
 
-def test_the_cycle_finder_sees_a_loop_of_three_and_a_lazy_import(tmp_path):
-    package = tmp_path / "report"
+def test_the_cycle_finder_sees_a_loop_of_three_through_a_lazy_import(tmp_path, monkeypatch):
+    name = f"looped_{uuid.uuid4().hex[:8]}"
+    package = tmp_path / name
     package.mkdir()
     (package / "__init__.py").write_text("")
-    (package / "a.py").write_text("from report import b\n")
-    (package / "b.py").write_text("import report.c\n")
-    (package / "c.py").write_text("def later():\n    from report.a import thing\n")
-    (package / "d.py").write_text("from report import a\n")
-    assert cycles(import_graph(tmp_path)) == [["report.a", "report.b", "report.c"]]
+    (package / "a.py").write_text(f"from {name} import b\n")
+    (package / "b.py").write_text(f"import {name}.c\n")
+    (package / "c.py").write_text(f"def later():\n    from {name}.a import thing\n")
+    (package / "d.py").write_text(f"from {name} import a\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    importlib.invalidate_caches()
+    assert cycles(import_graph(name)) == [[f"{name}.a", f"{name}.b", f"{name}.c"]]

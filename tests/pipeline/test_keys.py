@@ -1,4 +1,4 @@
-"""Cache keys: four parts, the code part read from whole packages (not from a hand-kept list of files)."""
+"""Cache keys: four parts, the code part what the experiment and the job runners import (not a hand-kept list)."""
 
 from __future__ import annotations
 
@@ -82,28 +82,17 @@ def test_combine_ignores_extra_entries_and_depends_on_every_part():
         assert keys.combine({**parts, name: "other"}) != keys.combine(parts), name
 
 
-def test_source_files_cover_the_training_and_data_packages_and_nothing_from_tests():
+def test_source_files_follow_the_imports_from_the_experiment_and_the_job_runners():
     labels = [label for label, _ in keys.source_files("experiments.imdb_simplernn")]
-    assert labels[0] == "experiments/imdb_simplernn.py"
-    for package in keys.TRAINING_PACKAGES:
-        on_disk = sorted(_package_folder(package).rglob("*.py"))
-        assert on_disk and all(f"{package.replace('.', '/')}/{p.relative_to(_package_folder(package)).as_posix()}"
-                               in labels for p in on_disk), package
+    assert "experiments/imdb_simplernn.py" in labels
+    # what trains and what writes model.npz, wherever it sits; the numerics every job runs under
+    for shaping in ("report/train/loop.py", "report/train/export.py", "report/results/model_export.py",
+                    "report/pipeline/plan.py", "report/train/numerics.py", "report/data/imdb.py"):
+        assert shaping in labels, shaping
     files = {path.resolve() for _, path in keys.source_files("experiments.imdb_simplernn")}
     assert (REPO_ROOT / "tests" / "corpora.py").resolve() not in files
-    assert not any(label.startswith("tests/") or label.startswith("report/render/") for label in labels)
-    assert len(labels) == len(set(labels))
-
-
-def test_a_module_added_to_report_train_changes_every_experiments_code_digest(throwaway):
-    names = _names()
-    before = {name: keys.code_digest(name) for name in names}
-    added = throwaway(_package_folder("report.train"))
-    assert f"report/train/{added.name}" in [label for label, _ in keys.source_files(names[0])]
-    after = {name: keys.code_digest(name) for name in names}
-    assert all(after[name] != before[name] for name in names), (before, after)
-    added.unlink()
-    assert {name: keys.code_digest(name) for name in names} == before  # and back once it is gone
+    assert not any(label.startswith(("tests/", "report/render/", "report/commands/")) for label in labels)
+    assert "report/cli.py" not in labels and len(labels) == len(set(labels))
 
 
 def test_a_new_file_under_tests_leaves_every_code_digest_unchanged(throwaway):
@@ -114,17 +103,73 @@ def test_a_new_file_under_tests_leaves_every_code_digest_unchanged(throwaway):
     assert {name: keys.code_digest(name) for name in names} == before
 
 
-def test_a_studys_key_includes_its_packages_private_helpers(throwaway):
+def test_a_studys_key_holds_the_helpers_it_imports_and_not_another_studys(throwaway):
     labels = [label for label, _ in keys.source_files("studies.architectures")]
     assert "studies/_rnn.py" in labels and "studies/architectures.py" in labels
-    assert "studies/baselines.py" not in labels  # other studies are not helpers
-    assert "studies/__init__.py" not in labels
+    assert "studies/baselines.py" not in labels  # other studies are not what it runs
+    assert "experiments/imdb_simplernn.py" not in labels
 
     before = keys.code_digest("studies.architectures")
-    experiment_before = keys.code_digest("experiments.imdb_simplernn")
-    throwaway(_package_folder("studies"))
-    assert keys.code_digest("studies.architectures") != before
-    assert keys.code_digest("experiments.imdb_simplernn") == experiment_before  # another package's helper
+    throwaway(_package_folder("studies"))  # a module nothing imports shapes nothing
+    assert keys.code_digest("studies.architectures") == before
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch):
+    """A throwaway top-level package on sys.path: an experiment module whose model file is written by a
+    module in a folder of any name, and a renderer that reads it."""
+    import importlib
+
+    name = f"keyed_{uuid.uuid4().hex[:8]}"
+    root = tmp_path / name
+    for folder, files in {"": {"exp.py": f"from {name}.export import writer\n"},
+                          "export": {"writer.py": "SCALE = 1\n"},
+                          "render": {"page.py": f"from {name}.export import writer\n"}}.items():
+        (root / folder).mkdir(parents=True, exist_ok=True)
+        (root / folder / "__init__.py").write_text("")
+        for filename, text in files.items():
+            (root / folder / filename).write_text(text)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    importlib.invalidate_caches()
+    return name, root
+
+
+def test_a_module_that_shapes_the_model_file_is_in_the_key_in_whatever_folder_it_sits(project):
+    name, root = project
+    experiment = f"{name}.exp"
+    start = keys.code_digest(experiment)
+    (root / "export" / "writer.py").write_text("SCALE = 2\n")
+    changed = keys.code_digest(experiment)
+    assert changed != start
+
+    # a new module that the writer imports (quantisation, say) is in the key from the moment it is imported
+    (root / "export" / "quantise.py").write_text("BITS = 8\n")
+    assert keys.code_digest(experiment) == changed
+    (root / "export" / "writer.py").write_text(f"from {name}.export import quantise\nSCALE = 2\n")
+    added = keys.code_digest(experiment)
+    assert added != changed and f"{name}/export/quantise.py" in [label for label, _ in keys.source_files(experiment)]
+
+    # moved to another folder, it stays in the key (under its new path)
+    (root / "live").mkdir()
+    (root / "live" / "__init__.py").write_text("")
+    (root / "export" / "quantise.py").rename(root / "live" / "quantise.py")
+    (root / "export" / "writer.py").write_text(f"from {name}.live import quantise\nSCALE = 2\n")
+    labels = [label for label, _ in keys.source_files(experiment)]
+    assert f"{name}/live/quantise.py" in labels and f"{name}/export/quantise.py" not in labels
+    moved = keys.code_digest(experiment)
+    assert moved != added
+    (root / "live" / "quantise.py").write_text("BITS = 4\n")
+    assert keys.code_digest(experiment) != moved
+
+
+def test_a_module_that_only_renders_leaves_the_key_alone(project):
+    name, root = project
+    experiment = f"{name}.exp"
+    start = keys.code_digest(experiment)
+    (root / "render" / "page.py").write_text(f"from {name}.export import writer\nTITLE = 'changed'\n")
+    (root / "render" / "table.py").write_text(f"from {name}.render import page\n")
+    assert keys.code_digest(experiment) == start
+    assert not any("/render/" in label for label, _ in keys.source_files(experiment))
 
 
 def test_unknown_modules_and_non_packages_are_refused():
