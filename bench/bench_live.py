@@ -28,6 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from report.live import quantise  # noqa: E402
 from report.render.context import EXPERIMENTS  # noqa: E402
 from report.results import model_export  # noqa: E402
 
@@ -140,7 +141,7 @@ def main() -> None:
     print(f"(Chromium fetched {len(opened)} files, {sum(f.stat().st_size for f in opened) / 1e6:.2f} MB "
           f"uncompressed, when the page opened: {', '.join(f.name for f in opened)})")
     for n in EXPERIMENTS:
-        q = model_export.quantise(model_export.load(paths.results / n).weights)
+        q = quantise.quantise(model_export.load(paths.results / n).weights)
         print(f"quantised arrays of {n}: {q.nbytes / 1e6:.2f} MB")
     shutil.rmtree(tmp, ignore_errors=True)
 

@@ -72,7 +72,7 @@ def one(name: str, modes: list[str], epochs: int, data: Path, build: Path) -> di
     from report.paths import BuildPaths
     from report.train import tensorflow
     from report.train.batching import epoch_batches, padded_steps, token_lengths
-    from report.train.experiment import load_dataset
+    from report.train.experiment_runner import load_dataset
     from report.train.loop import (
         _reseed,
         batch_lengths,

@@ -49,8 +49,8 @@ def main() -> None:
 
     from report.paths import BuildPaths
     from report.pipeline import overrides
-    from report.train.context import RunContext
-    from report.train.experiment import fit_experiment
+    from report.train.run_context import RunContext
+    from report.train.experiment_runner import fit_experiment
     from report.train.loop import predict_proba
     from report.train.numerics import configure_tensorflow, job_numerics
 

@@ -26,7 +26,7 @@ from report.settings import (
 )
 
 NAME = "imdb_simplernn"
-DATASET = "imdb"  # which raw data it reads (report.train.experiment loads it): part of its cache key
+DATASET = "imdb"  # which raw data it reads (report.train.experiment_runner loads it): part of its cache key
 TITLE = "IMDB sentiment with a SimpleRNN"
 DESCRIPTION = (
     "A single-layer SimpleRNN reads each review word by word and a sigmoid unit turns its last "

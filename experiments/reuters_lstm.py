@@ -26,7 +26,7 @@ from report.settings import (
 )
 
 NAME = "reuters_lstm"
-DATASET = "reuters"  # which raw data it reads (report.train.experiment loads it): part of its cache key
+DATASET = "reuters"  # which raw data it reads (report.train.experiment_runner loads it): part of its cache key
 TITLE = "Reuters newswire topics with an LSTM"
 DESCRIPTION = (
     "A single-layer LSTM reads the first 100 words of each newswire, starting from word vectors learned on "

@@ -5,11 +5,11 @@ entry-point group (see pyproject.toml) that defines:
 
 - ``NAME``, ``TITLE``, ``DESCRIPTION``: str; ``DATASET``: ``"imdb"`` or ``"reuters"``
 - ``Config``: a frozen dataclass whose defaults are the published settings
-  (it satisfies :class:`report.train.experiment.TextClassifierConfig`)
+  (it satisfies :class:`report.train.experiment_runner.TextClassifierConfig`)
 - ``quick_overrides()``: a dict of field overrides for a fast smoke run
 - ``build_model(config, n_classes)``: the compiled Keras model
 
-:func:`report.train.experiment.run_experiment` runs it.
+:func:`report.train.experiment_runner.run_experiment` runs it.
 
 Importing an experiment module may import TensorFlow, so ``list`` and
 rendering only read names and titles through :func:`experiment_names` and

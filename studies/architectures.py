@@ -29,13 +29,13 @@ from report.data import (
     load_reuters,
     stratified_subset,
 )
-from report.results import experiment as results
+from report.results import experiment_results as results
 from report.results import provenance
 from report.results.significance import mcnemar, seed_spread, verdict
 from report.results.study import StudyResults, StudyTimings, Table
 from report.settings import Count, Fraction, Lengths, Positive, Seed, VocabSize
 from report.train import metrics
-from report.train.context import RunContext
+from report.train.run_context import RunContext
 from report.train.early_stopping import Stopping, train_epochs
 from report.train.loop import hold_out
 from studies._rnn import CELLS, ModelPool, cpu_seconds

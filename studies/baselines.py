@@ -25,7 +25,7 @@ from report.results import provenance
 from report.results.study import StudyResults, StudyTimings, Table
 from report.settings import Count, Flag, Positive, Seed, Size
 from report.train import metrics
-from report.train.context import RunContext
+from report.train.run_context import RunContext
 
 NAME = "baselines"
 TITLE = "Baselines: majority class and TF-IDF + logistic regression"
@@ -56,7 +56,7 @@ def quick_overrides() -> dict[str, object]:
 
 def _load(name: str, ctx: RunContext, config: Config) -> TextDataset:
     # The experiments' own settings, so the same cached tokenisation (and split) is reused.
-    from report.train.experiment import load_dataset
+    from report.train.experiment_runner import load_dataset
 
     if name == "imdb":
         from experiments import imdb_simplernn as exp

@@ -15,11 +15,11 @@ import click
 import numpy as np
 
 from report.data import TextDataset, TextSettings, load_imdb, load_reuters
-from report.results import experiment as results
+from report.results import experiment_results as results
 from report.results import provenance
 from report.results.study import StudyResults, StudyTimings, Table
 from report.settings import Count, Seed
-from report.train.context import RunContext
+from report.train.run_context import RunContext
 
 NAME = "examples"
 TITLE = "Examples: confident hits and misses, confused topics"

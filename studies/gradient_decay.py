@@ -20,7 +20,7 @@ from report.data import TextSettings, load_imdb
 from report.results import provenance
 from report.results.study import Series, StudyResults, StudyTimings, Table
 from report.settings import Count, Positive, Seed, VocabSize
-from report.train.context import RunContext
+from report.train.run_context import RunContext
 from studies._rnn import CELLS, ModelPool, cpu_seconds
 
 NAME = "gradient_decay"

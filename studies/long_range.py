@@ -32,7 +32,7 @@ from report.results import provenance
 from report.results.significance import mcnemar, seed_spread, verdict
 from report.results.study import Series, StudyResults, StudyTimings, Table
 from report.settings import Count, Each, Lengths, Range, Seed
-from report.train.context import RunContext
+from report.train.run_context import RunContext
 from report.train.early_stopping import Stopping, train_epochs
 from studies._rnn import CELLS, ModelPool, cpu_seconds
 

@@ -13,8 +13,8 @@ from pathlib import Path
 import numpy as np
 
 from report.train import metrics
-from report.results import experiment as results
-from report.results.experiment import (
+from report.results import experiment_results as results
+from report.results.experiment_results import (
     DataSummary,
     EpochRecord,
     LayerSummary,

@@ -8,8 +8,10 @@ from pathlib import Path
 
 import numpy as np
 
-from report.results import forward, model_export
-from report.results.experiment import Results
+from report.live import forward
+from report.results import model_export
+from report.results.experiment_results import Results
+from report.train import keras_export
 
 WORDS = ("the film movie plot actor scene story and it was a of great wonderful superb moving brilliant loved "
          "fine awful boring dull terrible bad waste worst don't o'neil café naïve wheat corn tonnes profit "
@@ -66,7 +68,7 @@ def make_export(res: Results, readout: str = "last", maxlen: int = 100, n_sample
         experiment=res.experiment, cell=cell, readout=readout, output=w.output, maxlen=maxlen, keep="last",
         class_names=list(names), units=w.units, embedding_dim=w.table.shape[1], tokeniser_matches=True,
         parity=model_export.Parity(examples=len(texts), max_abs_diff=0.0),
-        quantised=model_export.score_quantised(w, x, labels, prob), samples=samples,
+        quantised=keras_export.score_quantised(w, x, labels, prob), samples=samples,
     )
     return model_export.ModelExport(meta, vocab, w)
 

@@ -17,7 +17,7 @@ import click
 from report import registry
 from report.paths import BuildPaths
 from report.pipeline import keys, overrides
-from report.results import experiment as results
+from report.results import experiment_results as results
 from report.results import study as studies
 
 # The published report states every headline as mean +- sd over three seeds: the Reuters spread over

@@ -14,7 +14,7 @@ from report.pipeline.plan import Echo, JobOutcome, Plan, ResultWriter, execute
 def run_plan(the_plan: Plan, paths: BuildPaths, options: TrainOptions, echo: Echo) -> ResultWriter:
     """Run every job of ``the_plan`` here under the numerics a Dask worker uses, so both give the same numbers."""
     from report.train import tensorflow  # TensorFlow is imported only from here on
-    from report.train.context import RunContext
+    from report.train.run_context import RunContext
     from report.train.numerics import job_numerics
 
     writer = ResultWriter(the_plan, paths, echo)

@@ -29,7 +29,7 @@ from report.pipeline import cluster
 from report.pipeline.freshness import TrainOptions
 from report.pipeline.plan import Echo, Job, JobOutcome, Plan, ResultWriter
 from report.pipeline.worker import one_line, run_job
-from report.results import experiment as results
+from report.results import experiment_results as results
 
 def _upstream_files(paths: BuildPaths, names: Sequence[str]) -> dict[str, dict[str, bytes]]:
     """The results a study reads, as written here, for a worker that does not see this build folder."""

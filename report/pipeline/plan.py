@@ -20,7 +20,7 @@ from typing import Any
 from report import atomic, registry
 from report.paths import BuildPaths
 from report.pipeline.freshness import Freshness, TrainOptions, experiment_config, freshness, source_checksums
-from report.results import experiment as results
+from report.results import experiment_results as results
 from report.results import study as studies
 
 BUILD_ID_FILE = ".build-id"  # in the build folder: lets a worker tell whether it sees the client's folder
@@ -143,7 +143,7 @@ def execute(spec: JobSpec, ctx: Any) -> Any:
     module = registry.load(spec.name)
     if spec.study:
         return module.run(spec.config, ctx)
-    from report.train.experiment import run_experiment
+    from report.train.experiment_runner import run_experiment
 
     return run_experiment(module, spec.config, ctx)
 

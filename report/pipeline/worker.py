@@ -89,7 +89,7 @@ def one_line(exc: BaseException) -> str:
 
 
 def _run(spec: JobSpec, paths: BuildPaths) -> Any:
-    from report.train.context import RunContext
+    from report.train.run_context import RunContext
 
     intra, inter = numerics.configure_tensorflow(spec.verbose)  # as in-process, where every run loads TensorFlow
     ctx = RunContext(paths=paths, quiet=False, key=spec.key)

@@ -26,7 +26,7 @@ from report.render.context import ANSWER_KEYS, EXPERIMENTS, BuildInfo, build_con
 from report.render.html import PAGE_TEMPLATE, environment, write_site
 from report.render.meta import ReportMeta, load_meta
 from report.render.reference import load_references
-from report.results import experiment as results
+from report.results import experiment_results as results
 
 __all__ = ["RenderOutput", "build", "load_all_results"]
 

@@ -22,7 +22,7 @@ from report.render.format import plural
 from report.render.meta import ReportMeta
 from report.render.reference import Reference
 from report.results.selection import Selection, selection
-from report.results.experiment import Results
+from report.results.experiment_results import Results
 from report.results.paired import BaselineEvidence
 from report.results.study import StudyResults
 

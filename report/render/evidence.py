@@ -20,7 +20,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from report.results.experiment import Results
+from report.results.experiment_results import Results
 from report.results.paired import BaselineEvidence
 from report.results.significance import McNemar, Verdict, verdict as test_verdict
 from report.results.study import CELLS, StudyResults, Table

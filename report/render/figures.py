@@ -2,7 +2,7 @@
 
 Each figure kind is a *display* in the manner of scikit-learn's Display
 classes: the constructor stores plain data, ``from_results`` computes that data
-from a :class:`~report.results.experiment.Results`, ``plot(ax=None)`` draws on the axes it
+from a :class:`~report.results.experiment_results.Results`, ``plot(ax=None)`` draws on the axes it
 is given (or on a new figure) and returns the display itself, and
 ``alt_text()`` describes the data for readers who cannot see the image.
 
@@ -38,7 +38,7 @@ from matplotlib.transforms import Bbox
 
 from report import atomic
 from report.render.format import count, metric, number, pct, plural, word
-from report.results.experiment import Results
+from report.results.experiment_results import Results
 
 log = logging.getLogger(__name__)
 

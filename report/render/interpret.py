@@ -1,6 +1,6 @@
 """Rules that decide what the measured numbers mean.
 
-Each rule reads a :class:`~report.results.experiment.Results` and returns a small frozen
+Each rule reads a :class:`~report.results.experiment_results.Results` and returns a small frozen
 dataclass: the numbers the sentence needs plus the verdict (which case holds).
 The templates phrase the verdict and format the numbers; nothing here writes
 prose, and no template decides a verdict. The thresholds are named constants
@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from report.render.reference import Reference
-from report.results.experiment import Results
+from report.results.experiment_results import Results
 from report.results.significance import McNemar, Verdict, exact_p_value, verdict, wilson_interval
 
 # macro F1 below this share of weighted F1: the frequent classes carry the score

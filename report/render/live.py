@@ -36,8 +36,9 @@ from pathlib import Path
 import numpy as np
 
 from report import atomic
-from report.results import forward, model_export
-from report.results import experiment as results
+from report.live import forward, quantise
+from report.results import experiment_results as results
+from report.results import model_export
 from report.results.model_export import ModelExport
 
 LIVE_PAGE = "live.html"
@@ -119,7 +120,7 @@ class LiveModel:
     examples: tuple[dict, ...]  # {"label": ..., "text": ...}
 
 
-def _pack(q: model_export.Quantised) -> tuple[dict, bytes]:
+def _pack(q: quantise.Quantised) -> tuple[dict, bytes]:
     manifest, chunks, offset = {}, [], 0
     for key, arr in q.arrays().items():
         arr = np.ascontiguousarray(arr)
@@ -133,7 +134,7 @@ def _pack(q: model_export.Quantised) -> tuple[dict, bytes]:
 
 def model_script(name: str, export: ModelExport) -> tuple[str, int]:
     """The text of ``live/<name>.js`` and the byte size of its quantised arrays."""
-    q = model_export.quantise(export.weights)
+    q = quantise.quantise(export.weights)
     manifest, blob = _pack(q)
     m = export.meta
     payload = {

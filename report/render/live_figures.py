@@ -1,6 +1,6 @@
 """The static trace figures (sections 1.4 and 2.3): how the answer forms word by word.
 
-Drawn from the NumPy forward pass of the exported float32 model (report.results.forward)
+Drawn from the NumPy forward pass of the exported float32 model (report.live.forward)
 on test texts kept in ``model.npz``, chosen by rules:
 
 * IMDB: among the sample reviews the model reads whole with 40-150 words, one it gets
@@ -21,7 +21,7 @@ import numpy as np
 
 from report.render.figures import PALETTE, TEXT_WIDTH_IN, WrittenFigure, new_figure, save_figure, style
 from report.render.live import TracedText, traced
-from report.results.experiment import Results
+from report.results.experiment_results import Results
 from report.results.model_export import ModelExport
 
 KIND = "trace"

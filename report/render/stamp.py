@@ -23,7 +23,7 @@ from report.results.provenance import git_state
 
 STAMP_FILE = ".render-stamp.json"
 # Every module of these packages is an input of the render, found by walking them.
-RENDER_PACKAGES = ("report.render", "report.results")
+RENDER_PACKAGES = ("report.render", "report.results", "report.live")
 
 
 def _files(paths: BuildPaths, studies: bool = True) -> list[Path]:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from report.results import experiment as results
+from report.results import experiment_results as results
 from report.results import study as studies
 from report.results.significance import McNemar, mcnemar, wilson_interval
 

@@ -74,7 +74,7 @@ def blas_libraries() -> list:
     """The BLAS libraries loaded in this process and the kernels each runs (threadpoolctl's view)."""
     from threadpoolctl import threadpool_info
 
-    from report.results.experiment import BlasLibrary
+    from report.results.experiment_results import BlasLibrary
 
     return [
         BlasLibrary(library=Path(info["filepath"]).name, api=info["internal_api"], version=info.get("version"),
@@ -84,9 +84,9 @@ def blas_libraries() -> list:
 
 
 def arithmetic():
-    """The :class:`~report.results.experiment.Arithmetic` this process computes with: pins read back from
+    """The :class:`~report.results.experiment_results.Arithmetic` this process computes with: pins read back from
     the environment and from the loaded libraries, each difference from the baseline said in words."""
-    from report.results.experiment import Arithmetic
+    from report.results.experiment_results import Arithmetic
     from report.train import numerics
 
     cpu, isa = cpu_model()
@@ -118,8 +118,8 @@ def gpu_name() -> str | None:
 
 
 def record(project: Path, seed: int, data_checksums: Mapping[str, str], started_at: datetime):
-    """The :class:`~report.results.experiment.Provenance` of a run that ends now."""
-    from report.results.experiment import Provenance
+    """The :class:`~report.results.experiment_results.Provenance` of a run that ends now."""
+    from report.results.experiment_results import Provenance
 
     commit, dirty = git_state(project)
     return Provenance(

@@ -3,7 +3,7 @@
 A study (baselines, measured gradient decay, long-range memory, ...) is not a
 classification experiment, so it has its own schema: a few tables, a few
 series for figures and a flat dict of headline numbers, plus the same key,
-provenance and ``schema_version`` discipline as ``report.results.experiment``. Each study
+provenance and ``schema_version`` discipline as ``report.results.experiment_results``. Each study
 writes ``build/results/<name>/study.json`` atomically; rendering reads only
 that file and never imports TensorFlow.
 """
@@ -16,7 +16,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from report import atomic
-from report.results.experiment import Provenance
+from report.results.experiment_results import Provenance
 from report.results.validated import ResultsError, read_validated
 
 SCHEMA_VERSION = 1

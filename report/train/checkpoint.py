@@ -32,7 +32,7 @@ import click
 import numpy as np
 
 from report import atomic
-from report.results.experiment import EpochRecord
+from report.results.experiment_results import EpochRecord
 from report.train.early_stopping import Progress
 
 STATE_FILE = "state.json"

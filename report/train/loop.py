@@ -17,7 +17,7 @@ from sklearn.model_selection import train_test_split
 
 from report.data import TextDataset
 from report.results import stages
-from report.results.experiment import EpochRecord
+from report.results.experiment_results import EpochRecord
 from report.train import metrics, tensorflow
 from report.train.batching import (
     Batch,
@@ -27,7 +27,7 @@ from report.train.batching import (
     token_lengths,
 )
 from report.train.checkpoint import Checkpoints
-from report.train.context import RunContext
+from report.train.run_context import RunContext
 from report.train.early_stopping import Progress, Stopping, train_epochs
 from report.train.progress import progress_callbacks
 

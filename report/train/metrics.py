@@ -12,7 +12,7 @@ import numpy as np
 from sklearn import metrics as skm
 from sklearn.preprocessing import label_binarize
 
-from report.results.experiment import (
+from report.results.experiment_results import (
     ClassificationReport,
     ReportRow,
     RocCurve,

@@ -208,7 +208,7 @@ def fresh_keras() -> None:
     and not ``embedding_3`` after three other models (the names are in results.json and in the report).
 
     Only the counters: ``keras.backend.clear_session()`` would also drop TensorFlow's kernel cache, and
-    with it the compiled steps a process keeps between seeds (``report.train.experiment.compiled_model``).
+    with it the compiled steps a process keeps between seeds (``report.train.experiment_runner.compiled_model``).
     A no-op before Keras is imported."""
     if "keras" not in sys.modules:
         return

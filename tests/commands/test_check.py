@@ -22,7 +22,7 @@ from report.commands.check.checklist import CheckReport, Item
 from report.commands.check.derivable import add_studies, derivable, renderings
 from report.commands.check.headline import check_key_figures, key_figures
 from report.commands.check.numbers import number_tokens
-from report.commands.check.pdf import check_pdf_fonts
+from report.commands.check.pdf_file import check_pdf_fonts
 from report.commands.check.sections import check_sections_pdf
 from report.paths import BuildPaths
 from report.render.reference import load_references

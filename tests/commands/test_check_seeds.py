@@ -5,7 +5,7 @@ from __future__ import annotations
 from statistics import mean, stdev
 
 from report.commands.check.derivable import derivable
-from report.results.experiment import SeedRun
+from report.results.experiment_results import SeedRun
 from tests.factories import make_results
 
 

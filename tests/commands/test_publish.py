@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from report.results import experiment as results
+from report.results import experiment_results as results
 from report.cli import cli
 from report.paths import BuildPaths
 from report.pipeline.freshness import TrainOptions, freshness

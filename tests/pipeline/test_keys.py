@@ -86,7 +86,7 @@ def test_source_files_follow_the_imports_from_the_experiment_and_the_job_runners
     labels = [label for label, _ in keys.source_files("experiments.imdb_simplernn")]
     assert "experiments/imdb_simplernn.py" in labels
     # what trains and what writes model.npz, wherever it sits; the numerics every job runs under
-    for shaping in ("report/train/loop.py", "report/train/export.py", "report/results/model_export.py",
+    for shaping in ("report/train/loop.py", "report/train/keras_export.py", "report/results/model_export.py",
                     "report/pipeline/plan.py", "report/train/numerics.py", "report/data/imdb.py"):
         assert shaping in labels, shaping
     files = {path.resolve() for _, path in keys.source_files("experiments.imdb_simplernn")}

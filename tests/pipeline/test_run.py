@@ -7,7 +7,7 @@ import re
 import numpy as np
 import pytest
 
-from report.results import experiment as results
+from report.results import experiment_results as results
 from tests.runner import run_cli, train
 
 

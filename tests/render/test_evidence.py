@@ -16,7 +16,7 @@ NOW = datetime(2026, 1, 1, tzinfo=timezone.utc)
 
 
 def _provenance():
-    from report.results.experiment import Provenance
+    from report.results.experiment_results import Provenance
 
     return Provenance(git_commit=None, git_dirty=None, packages={}, python="3.11", platform="x", seed=42,
                       data_checksums={}, cpu_count=2, gpu=None, started_at=NOW, finished_at=NOW)

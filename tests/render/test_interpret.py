@@ -13,7 +13,7 @@ from report.render import format as fmt
 from report.render import interpret
 from report.render.meta import DEFAULT_TITLE, load_meta
 from report.render.reference import load_references
-from report.results.experiment import EpochRecord
+from report.results.experiment_results import EpochRecord
 from tests import REPO_ROOT
 from tests.factories import make_results
 

@@ -23,9 +23,10 @@ import numpy as np
 import pytest
 
 from report.data import text as tok
+from report.live import forward, quantise
 from report.render.context import EXPERIMENTS
-from report.results import experiment as results
-from report.results import forward, model_export
+from report.results import experiment_results as results
+from report.results import model_export
 from tests import REPO_ROOT
 
 SUBPATH = "/my-repo/"
@@ -120,7 +121,7 @@ def test_no_exports_no_page(tmp_path):
 
 
 def test_page_weights_decode_to_the_quantised_model(live_site):
-    """The arrays in live/<name>.js are exactly model_export.quantise's."""
+    """The arrays in live/<name>.js are exactly quantise.quantise's."""
     import base64
 
     from report.render.live import model_script
@@ -128,7 +129,7 @@ def test_page_weights_decode_to_the_quantised_model(live_site):
     _, exports, _ = live_site
     for name, export in exports.items():
         text, nbytes = model_script(name, export)
-        q = model_export.quantise(export.weights)
+        q = quantise.quantise(export.weights)
         head = json.loads(text.split("Object.assign(", 1)[1].rsplit(", {data:", 1)[0])
         blob = base64.b64decode(text.rsplit('data: "', 1)[1].split('"', 1)[0])
         for key, arr in q.arrays().items():
@@ -174,7 +175,7 @@ def test_predict_matches_numpy_on_the_quantised_weights(browser, served):
     context, page, log = _open(browser, url + "live.html")
     page.goto(url + "live.html", wait_until="networkidle")
     for name, export in exports.items():
-        weights = model_export.dequantise(model_export.quantise(export.weights))
+        weights = quantise.dequantise(quantise.quantise(export.weights))
         texts = [s.text for s in export.meta.samples]
         got = page.evaluate("async ([n, ts]) => { const out = []; for (const t of ts) out.push("
                             "await window.makeReport.predict(n, t)); return out; }", [name, texts])
@@ -303,7 +304,7 @@ def test_real_models_match_predictions(browser, real_site):
                             [name, [s.text for s in samples]])
         got = np.array(got)
         # the page computes what the NumPy pass of the quantised weights computes, to float rounding
-        quantised = model_export.dequantise(model_export.quantise(export.weights))
+        quantised = quantise.dequantise(quantise.quantise(export.weights))
         x = np.stack([forward.pad_ids(export.encode(s.text).ids, export.meta.maxlen) for s in samples])
         assert np.abs(got - forward.probabilities(quantised, x)).max() <= BROWSER_EPS
         want = preds.y_prob[[s.row for s in samples]]

@@ -11,7 +11,7 @@ import pytest
 
 from report.paths import BuildPaths
 from report.render import evidence, interpret
-from report.results import experiment as results
+from report.results import experiment_results as results
 from report.results import paired
 from report.results import study as studies
 from report.results.significance import McNemar, exact_p_value

@@ -5,7 +5,7 @@ import json
 import numpy as np
 import pytest
 
-from report.results import experiment as results
+from report.results import experiment_results as results
 from tests.factories import make_results, write_results
 
 

@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 
 from report.paths import BuildPaths
-from report.results import experiment as results
-from report.results.experiment import Candidate
+from report.results import experiment_results as results
+from report.results.experiment_results import Candidate
 from report.results.selection import differences, selection
 from tests.factories import make_results, write_both
 

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from report.results import study as studies
-from report.results.experiment import Provenance
+from report.results.experiment_results import Provenance
 
 NOW = datetime(2026, 1, 1, tzinfo=timezone.utc)
 

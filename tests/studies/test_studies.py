@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from report.results import experiment as results
+from report.results import experiment_results as results
 from report.results import study as studies
 from studies import architectures
 from studies import examples

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from report.results.experiment import EpochRecord
+from report.results.experiment_results import EpochRecord
 from report.train.checkpoint import STATE_FILE, Checkpoints, progress_from_json, progress_json
 from report.train.early_stopping import Progress, Stopping
 

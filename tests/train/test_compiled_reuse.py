@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from report.results import experiment as results
+from report.results import experiment_results as results
 from tests.runner import train
 
 

@@ -1,12 +1,13 @@
-"""The export at training time (report.train.export): a quick run on the small corpora writes model.npz
+"""The export at training time (report.train.keras_export): a quick run on the small corpora writes model.npz
 beside results.json, the NumPy pass matches Keras, the page's tokeniser gives the training ids."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from report.results import experiment as results
-from report.results import forward, model_export
+from report.results import experiment_results as results
+from report.live import forward
+from report.results import model_export
 from tests.runner import train
 
 

@@ -90,7 +90,7 @@ def test_what_the_max_layers_cannot_do_is_refused(keras):
 
 
 def test_model_summary_names_the_keras_layer_and_the_max_readout(keras):
-    from report.train.experiment import describe_model
+    from report.train.experiment_runner import describe_model
     from report.train.layers import recurrent
 
     model = _model(keras, *recurrent("LSTM", 6, readout="max"), keras.layers.Dense(3, activation="softmax"))

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from report.results import experiment as results
+from report.results import experiment_results as results
 from tests.runner import metrics, run_cli, train
 
 

@@ -38,12 +38,12 @@ from report.commands.check.artefacts import (
     pdf_text,
 )
 from report.commands.check.checklist import CheckReport, Item, item
-from report.commands.check.figures import check_figures
+from report.commands.check.images import check_figures
 from report.commands.check.headline import check_key_figures
 from report.commands.check.links import check_links, check_nojekyll
 from report.commands.check.metadata import check_metadata
 from report.commands.check.numbers import check_numbers
-from report.commands.check.pdf import (
+from report.commands.check.pdf_file import (
     check_pdf_copy,
     check_pdf_fonts,
     check_pdf_metadata,

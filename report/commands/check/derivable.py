@@ -198,7 +198,7 @@ def _add_selection(d: Derivable, raw: dict) -> None:
     if not raw.get("selection"):
         return
     from report.results.selection import selection
-    from report.results.experiment import Results
+    from report.results.experiment_results import Results
 
     chosen = selection(Results.model_validate(raw))
     for comparison in chosen.comparisons if chosen else ():

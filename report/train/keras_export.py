@@ -1,6 +1,6 @@
 """Export a trained model for the page and the PDF: ``model.npz`` (see :mod:`report.results.model_export`).
 
-Called by :func:`report.train.experiment.run_experiment` with the restored best-epoch model.
+Called by :func:`report.train.experiment_runner.run_experiment` with the restored best-epoch model.
 It reads the weights layer by layer (Embedding, SimpleRNN or LSTM, Dense; dropout layers do
 nothing at inference), checks the NumPy forward pass against Keras' own predictions on the
 first 500 test examples, scores the quantised model on the whole test set, and keeps a sample
@@ -15,14 +15,15 @@ import numpy as np
 
 from report.data import TextDataset
 from report.data import text as tok
-from report.results import forward
+from report.live import forward
+from report.live.quantise import dequantise, quantise
 from report.results.model_export import (
     PARITY_EXAMPLES,
     ExportMeta,
     ModelExport,
     Parity,
+    QuantisedScore,
     Sample,
-    score_quantised,
 )
 
 SAMPLE_SIZE = 200  # evenly spaced test examples kept with their text (the browser test scores these)
@@ -146,3 +147,21 @@ def export_model(name: str, model, config: Any, ds: TextDataset, y_prob: np.ndar
         samples=samples,
     )
     return ModelExport(meta, vocab, weights)
+
+
+def score_quantised(w: forward.RNNWeights, x_test: np.ndarray, y_test: np.ndarray,
+                    trained_prob: np.ndarray) -> QuantisedScore:
+    """The quantised model on the whole test set against the trained model's probabilities."""
+    q = quantise(w)
+    prob = forward.probabilities(dequantise(q), x_test)
+    pred = prob.argmax(axis=1)
+    trained_pred = np.asarray(trained_prob).argmax(axis=1)
+    n = len(y_test)
+    return QuantisedScore(
+        examples=n,
+        accuracy=float(np.mean(pred == y_test)) if n else 0.0,
+        trained_accuracy=float(np.mean(trained_pred == y_test)) if n else 0.0,
+        agreement=float(np.mean(pred == trained_pred)) if n else 1.0,
+        max_abs_diff=float(np.abs(prob - trained_prob).max()) if n else 0.0,
+        bytes=q.nbytes,
+    )

@@ -1,4 +1,4 @@
-"""The NumPy forward pass (report.results.forward) against Keras, on tiny random models of both cells and
+"""The NumPy forward pass (report.live.forward) against Keras, on tiny random models of both cells and
 both readouts; the quantisation's error bound; the model.npz round trip."""
 
 from __future__ import annotations
@@ -6,7 +6,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from report.results import forward, model_export
+from report.live import forward, quantise
+from report.results import model_export
+from report.train import keras_export
 
 VOCAB, MAXLEN, EMB = 50, 12, 8
 
@@ -66,7 +68,7 @@ def _keras_prob(model, x):
 @pytest.mark.parametrize("readout", ["last", "max"])
 @pytest.mark.parametrize("n_classes", [2, 5])
 def test_numpy_forward_matches_keras(cell, readout, n_classes):
-    from report.train.export import weights_from_keras
+    from report.train.keras_export import weights_from_keras
 
     model = _keras_model(cell, readout, n_classes)
     weights, facts = weights_from_keras(model)
@@ -89,7 +91,7 @@ def test_numpy_forward_matches_keras(cell, readout, n_classes):
 
 
 def test_readout_in_config_must_match_the_model():
-    from report.train.export import weights_from_keras
+    from report.train.keras_export import weights_from_keras
 
     model = _keras_model("simple_rnn", "last", 2)
     with pytest.raises(ValueError, match="readout"):
@@ -110,7 +112,7 @@ def _random_weights(cell="lstm", readout="last", v=300, e=16, u=8, c=4, seed=0) 
 def test_int8_rows_are_within_half_a_step():
     a = np.random.default_rng(0).normal(size=(100, 33)).astype(np.float32)
     a[5] = 0  # an all-zero row keeps a usable scale
-    q, scale = model_export.quantise_rows(a)
+    q, scale = quantise.quantise_rows(a)
     assert q.dtype == np.int8 and scale.shape == (100,)
     err = np.abs(q * scale[:, None] - a)
     assert np.all(err <= scale[:, None] / 2 + 1e-7)
@@ -120,12 +122,12 @@ def test_int8_rows_are_within_half_a_step():
 @pytest.mark.parametrize(("cell", "e", "u", "folded"), [("simple_rnn", 16, 4, True), ("lstm", 16, 8, False)])
 def test_quantised_model_stays_close(cell, e, u, folded):
     w = _random_weights(cell, "max", e=e, u=u)
-    q = model_export.quantise(w)
+    q = quantise.quantise(w)
     assert (q.kernel is None) == folded  # the SimpleRNN ships embedding @ kernel, narrower than the embedding
     rng = np.random.default_rng(3)
     x = rng.integers(0, 300, size=(200, 20)).astype(np.int32)
     p = forward.probabilities(w, x)
-    pq = forward.probabilities(model_export.dequantise(q), x)
+    pq = forward.probabilities(quantise.dequantise(q), x)
     assert np.abs(p - pq).max() < 0.05
     assert np.mean(p.argmax(1) == pq.argmax(1)) >= 0.95
 
@@ -135,7 +137,7 @@ def test_model_npz_round_trip(tmp_path):
     vocab = ("<pad>", "<oov>") + tuple(f"w{i}" for i in range(298))
     x = np.random.default_rng(0).integers(0, 300, size=(20, 10)).astype(np.int32)
     p = forward.probabilities(w, x)
-    score = model_export.score_quantised(w, x, p.argmax(1), p)
+    score = keras_export.score_quantised(w, x, p.argmax(1), p)
     meta = model_export.ExportMeta(
         experiment="imdb_simplernn", cell="simple_rnn", readout="last", output="sigmoid", maxlen=10, keep="last",
         class_names=["neg", "pos"], units=8, embedding_dim=16, tokeniser_matches=True,

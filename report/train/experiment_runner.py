@@ -29,7 +29,7 @@ from report.data import (
 )
 from report.paths import BuildPaths
 from report.results import provenance, stages
-from report.results.experiment import (
+from report.results.experiment_results import (
     Candidate,
     DataSummary,
     LayerSummary,
@@ -41,7 +41,7 @@ from report.results.experiment import (
 )
 from report.train import metrics
 from report.train.checkpoint import Checkpoints
-from report.train.context import RunContext
+from report.train.run_context import RunContext
 from report.train.reuse import CompiledModels
 from report.train.loop import (
     FitSettings,
@@ -292,7 +292,7 @@ def run_experiment(module: ModuleType, config: TextClassifierConfig, ctx: RunCon
         stages=fitted.stages(y_prob),
         selection=selection_record(module),
     )
-    from report.train.export import (
+    from report.train.keras_export import (
         export_model,  # model.npz: the page's and the PDF's copy of the model
     )
 

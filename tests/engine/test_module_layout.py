@@ -1,10 +1,11 @@
-"""No two modules of the engine import each other, directly or around a loop."""
+"""The engine's layout: no import loops, and module names that say what they are on their own."""
 
 from __future__ import annotations
 
 import importlib
 import uuid
 
+from report.pipeline.import_walk import modules_under
 from tests.engine.imports import cycles, import_graph
 
 
@@ -26,3 +27,13 @@ def test_the_cycle_finder_sees_a_loop_of_three_through_a_lazy_import(tmp_path, m
     monkeypatch.syspath_prepend(str(tmp_path))
     importlib.invalidate_caches()
     assert cycles(import_graph(name)) == [[f"{name}.a", f"{name}.b", f"{name}.c"]]
+
+
+def test_no_two_modules_of_report_share_a_file_name():
+    """A module's name says what it is without its folder: no second experiment.py or context.py."""
+    by_name: dict[str, list[str]] = {}
+    for name, path in modules_under("report").items():
+        if path.name != "__init__.py":
+            by_name.setdefault(path.name, []).append(name)
+    assert len(by_name) > 50  # the walk found the engine
+    assert {file: names for file, names in by_name.items() if len(names) > 1} == {}
