@@ -20,7 +20,7 @@ import click
 from report.paths import BuildPaths
 from report.results import expectations as expected_numbers
 from report.results import stages as stage_hashes
-from report.results.experiment import (
+from report.results.experiment_results import (
     Arithmetic,
     Results,
     ResultsError,

@@ -14,7 +14,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from report import atomic
-from report.results.experiment import Arithmetic, Results, ResultsError, Stages
+from report.results.experiment_results import Arithmetic, Results, ResultsError, Stages
 
 FORMAT_VERSION = 1
 FOLDER = Path("experiments") / "expected"  # inside the project folder, beside the experiments

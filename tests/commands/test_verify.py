@@ -8,8 +8,8 @@ import json
 import pytest
 
 from report.results import expectations, stages
-from report.results import experiment as results
-from report.results.experiment import SeedRun, Stages
+from report.results import experiment_results as results
+from report.results.experiment_results import SeedRun, Stages
 from tests.factories import make_results
 from tests.runner import run_cli
 
@@ -106,7 +106,7 @@ def test_results_without_stage_hashes_are_refused_by_expect(tmp_path):
 
 
 def test_a_build_off_the_pinned_baseline_says_so(tmp_path):
-    from report.results.experiment import Arithmetic
+    from report.results.experiment_results import Arithmetic
 
     res = write_build(tmp_path)
     cli(tmp_path, "expect")
