@@ -30,7 +30,8 @@ def train(names: Sequence[str], paths: BuildPaths, options: TrainOptions) -> lis
         from report.pipeline.cluster import require_dask
         from report.pipeline.on_dask import run_plan
 
-        require_dask()
+        require_dask()  # before planning: one line on how to install it, nothing else done
     else:
         from report.pipeline.in_process import run_plan
-    return run_plan(plan(names, paths, options, echo), paths, options, echo).written
+    the_plan = plan(names, paths, options, echo)
+    return run_plan(the_plan, paths, options, echo).written
