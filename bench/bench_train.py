@@ -25,9 +25,15 @@ which those spells do not change) and their ratio, the FLOP estimate per epoch (
 steps actually computed) and the share of a 50 GFLOP/s reference for two cores reached.
 
     MAKE_REPORT_DATA=/path/to/archives python bench/bench_train.py
+
+``--pins`` measures instead what the pinned arithmetic (report.train.numerics) costs on this machine: ours,
+each experiment in a process with the pins and in one with this CPU's own instruction sets
+(``UNPINNED_AVX512``, meaningful on a CPU with AVX-512), and word2vec's vectors learned both ways.
 """
 
 from __future__ import annotations
+
+import report  # noqa: F401,I001  (first: pins the arithmetic before NumPy loads, in this process and its children)
 
 import argparse
 import json
@@ -133,6 +139,9 @@ def main() -> None:
                         help="which experiments to measure")
     parser.add_argument("--turns-only", action="store_true",
                         help="only plain and ours taking turns in one process (the ratio), not the table")
+    parser.add_argument("--pins", action="store_true", help="what the pinned arithmetic costs: ours and word2vec, "
+                        "pinned against this CPU's own instruction sets")
+    parser.add_argument("--word2vec", metavar="OUT", help=argparse.SUPPRESS)
     parser.add_argument("--only", nargs=3, metavar=("NAME", "MODES", "OUT"), help=argparse.SUPPRESS)
     parser.add_argument("--data-dir", type=Path, default=Path(os.environ.get("MAKE_REPORT_DATA", "data")))
     parser.add_argument("--build-dir", type=Path, default=REPO / "build", help="its cache/ holds the token arrays")
@@ -141,6 +150,12 @@ def main() -> None:
         name, modes, out = args.only
         timings = one(name, modes.split(","), args.epochs, args.data_dir.resolve(), args.build_dir.resolve())
         Path(out).write_text(json.dumps(timings))
+        return
+    if args.word2vec:
+        Path(args.word2vec).write_text(json.dumps(word2vec_seconds()))
+        return
+    if args.pins:
+        print_pins(args)
         return
 
     rows, turns = {}, {}
@@ -161,6 +176,53 @@ def main() -> None:
     if rows:
         print_table(rows, args.experiments)
     print_turns(turns, args.experiments)
+
+
+def child(args, env: dict[str, str], *flags: str) -> dict:
+    """This script run with ``flags`` in a process of its own with ``env``; the JSON it wrote."""
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "out.json"
+        subprocess.run([sys.executable, __file__, "--epochs", str(args.epochs), "--data-dir", str(args.data_dir),
+                        "--build-dir", str(args.build_dir), *flags, str(out)], check=True, env=env)
+        return json.loads(out.read_text())
+
+
+def word2vec_seconds() -> dict:
+    """Seconds and CPU seconds of learning Reuters-sized CBOW vectors (17,500 texts of 100 random ids)."""
+    import numpy as np
+
+    from report.train.wordvectors import WordVectorSettings, learn
+
+    ids = np.random.default_rng(0).integers(1, 10_000, size=(17_500, 100)).astype(np.int32)
+    t0, c0 = time.perf_counter(), time.process_time()
+    learn(ids, 10_000, WordVectorSettings(dim=128))
+    return {"seconds": [time.perf_counter() - t0], "cpu_seconds": [time.process_time() - c0]}
+
+
+def print_pins(args) -> None:
+    """Ours and word2vec with the pins and without them, each in its own process; pinned/unpinned ratios of
+    the fastest epoch's seconds and CPU seconds (the spells of half speed change the first, not the second)."""
+    from report.train import numerics
+
+    pinned = {k: v for k, v in os.environ.items() if k not in numerics.UNPINNED_AVX512}
+    variants = {"pinned": pinned, "unpinned": {**pinned, **numerics.UNPINNED_AVX512}}
+    rows = {}
+    for label, env in variants.items():
+        for name in args.experiments:
+            rows[name, label] = child(args, env, "--only", name, "ours")["ours"]
+        rows["word2vec", label] = child(args, env, "--word2vec")
+    print(f"
+{'what':<16}{'variant':<10}{'best s':>8}{'CPU s':>8}")
+    for name in (*args.experiments, "word2vec"):
+        best = {}
+        for label in variants:
+            r = rows[name, label]
+            later = r["seconds"][1:] or r["seconds"]  # the first epoch compiles; word2vec runs once
+            fastest = min(later)
+            best[label] = (fastest, (r["cpu_seconds"][1:] or r["cpu_seconds"])[later.index(fastest)])
+            print(f"{name:<16}{label:<10}{best[label][0]:>8.1f}{best[label][1]:>8.1f}")
+        print(f"  {name}: pinned/unpinned {best['pinned'][0] / best['unpinned'][0]:.2f} "
+              f"(CPU {best['pinned'][1] / best['unpinned'][1]:.2f})")
 
 
 def print_table(rows: dict, experiments: list[str]) -> None:

@@ -22,7 +22,7 @@ from report.render.format import plural
 from report.render.meta import ReportMeta
 from report.render.reference import Reference
 from report.results.selection import Selection, selection
-from report.results.experiment_results import Results
+from report.results.experiment_results import Arithmetic, Results
 from report.results.paired import BaselineEvidence
 from report.results.study import StudyResults
 
@@ -221,6 +221,7 @@ class ExperimentProvenance:
     train_seconds: float
     evaluate_seconds: float
     key: str
+    arithmetic: Arithmetic | None = None  # CPU, pins and BLAS kernels it trained with (None: before the pins)
 
 
 @dataclass(frozen=True)
@@ -358,6 +359,7 @@ def _provenance(name: str, r: Results) -> ExperimentProvenance:
         cpu_count=p.cpu_count, gpu=p.gpu, seed=p.seed, packages=dict(p.packages),
         data_checksums=dict(p.data_checksums), started_at=p.started_at, finished_at=p.finished_at,
         load_seconds=t.load_seconds, train_seconds=t.train_seconds, evaluate_seconds=t.evaluate_seconds, key=r.key,
+        arithmetic=p.arithmetic,
     )
 
 

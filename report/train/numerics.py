@@ -80,6 +80,13 @@ PINS = {
     ONEDNN_ENV: BASELINE_ISA,
     XLA_ISA_FLAG: BASELINE_ISA,
 }
+# What a CPU with AVX-512 runs without the pins: a preset value is kept, so a process started with these in
+# its environment runs unpinned (the fingerprint test and bench/bench_train.py --pins compare the two)
+UNPINNED_AVX512 = {
+    OPENBLAS_ENV: "SkylakeX",  # OpenBLAS' AVX-512 kernels
+    ONEDNN_ENV: "ALL",  # oneDNN's default: every instruction set the CPU has
+    XLA_ENV: f"{XLA_ISA_FLAG}=AVX512",
+}
 # the libraries that read each pin when they load; a pin set after them may not have taken
 READ_BY = {OPENBLAS_ENV: ("numpy", "scipy"), ONEDNN_ENV: ("tensorflow",), XLA_ISA_FLAG: ("tensorflow",)}
 
