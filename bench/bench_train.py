@@ -204,15 +204,14 @@ def print_pins(args) -> None:
     the fastest epoch's seconds and CPU seconds (the spells of half speed change the first, not the second)."""
     from report.train import numerics
 
-    pinned = {k: v for k, v in os.environ.items() if k not in numerics.UNPINNED_AVX512}
-    variants = {"pinned": pinned, "unpinned": {**pinned, **numerics.UNPINNED_AVX512}}
+    # this process is pinned already (import report), or keeps what the environment set
+    variants = {"pinned": dict(os.environ), "unpinned": {**os.environ, **numerics.UNPINNED_AVX512}}
     rows = {}
     for label, env in variants.items():
         for name in args.experiments:
             rows[name, label] = child(args, env, "--only", name, "ours")["ours"]
         rows["word2vec", label] = child(args, env, "--word2vec")
-    print(f"
-{'what':<16}{'variant':<10}{'best s':>8}{'CPU s':>8}")
+    print(f"\n{'what':<16}{'variant':<10}{'best s':>8}{'CPU s':>8}")
     for name in (*args.experiments, "word2vec"):
         best = {}
         for label in variants:

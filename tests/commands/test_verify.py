@@ -118,3 +118,23 @@ def test_a_build_off_the_pinned_baseline_says_so(tmp_path):
     out = cli(tmp_path, "verify").output
     assert "this build's arithmetic is not at the pinned baseline" in out
     assert "OPENBLAS_CORETYPE is Zen (set by the environment and kept)" in out
+
+
+def test_make_report_all_warns_only_for_a_build_of_the_committed_key(tmp_path):
+    from report.commands.verify import warn_after_build
+    from report.paths import BuildPaths
+
+    paths = BuildPaths(data=tmp_path / "data", project=tmp_path)
+    write_build(tmp_path)
+    cli(tmp_path, "expect")
+    write_build(tmp_path, accuracy={**ACCURACY, 42: 0.9}, stage_of=lambda s: seeded(s) if s != 42 else Stages(
+        tokens="t0", vectors="v42", epoch1="eY", predictions="pY"))
+    said = []
+    warn_after_build([NAME], paths, said.append)
+    assert said and said[0].startswith(f"! {NAME}: NOT reproduced")
+    assert "first stage that diverged: weights after epoch 1" in said[0]
+
+    write_build(tmp_path, key="k2", code="c2")  # another build: nothing to compare, nothing said
+    said.clear()
+    warn_after_build([NAME], paths, said.append)
+    assert said == []
