@@ -47,13 +47,15 @@ def imported(path: Path, packages: Iterable[str]) -> set[str]:
     out: set[str] = set()
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), filename=str(path))):
         if isinstance(node, ast.Import):
-            names = [alias.name for alias in node.names]
+            names = [alias.name for alias in node.names if alias.name.partition(".")[0] in inside]
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            if node.module.partition(".")[0] not in inside:  # another project's: never looked up
+                continue
             names = [f"{node.module}.{alias.name}" if module_file(f"{node.module}.{alias.name}") else node.module
                      for alias in node.names]
         else:
             continue
-        out.update(n for n in names if n.partition(".")[0] in inside and module_file(n) is not None)
+        out.update(n for n in names if module_file(n) is not None)
     return out
 
 

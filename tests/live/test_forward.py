@@ -64,6 +64,7 @@ def _keras_prob(model, x):
     return np.concatenate([1 - p, p], axis=1) if p.shape[1] == 1 else p
 
 
+@pytest.mark.slow  # builds Keras models
 @pytest.mark.parametrize("cell", ["simple_rnn", "lstm"])
 @pytest.mark.parametrize("readout", ["last", "max"])
 @pytest.mark.parametrize("n_classes", [2, 5])
@@ -90,6 +91,7 @@ def test_numpy_forward_matches_keras(cell, readout, n_classes):
     assert np.abs(tr[2] - _keras_prob(model, prefix)[0]).max() <= 1e-5
 
 
+@pytest.mark.slow  # builds a Keras model
 def test_readout_in_config_must_match_the_model():
     from report.train.keras_export import weights_from_keras
 
