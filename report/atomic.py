@@ -58,6 +58,21 @@ def write_bytes(target: Path | str, data: bytes) -> None:
         fh.write(data)
 
 
+def write_text_if_changed(target: Path | str, text: str) -> bool:
+    """Write ``text`` (UTF-8) unless the file already holds exactly it; True when it wrote.
+
+    A rebuild that changes one page leaves the other files (and their times) alone, and skips their fsync.
+    """
+    data = text.encode("utf-8")
+    try:
+        if Path(target).read_bytes() == data:
+            return False
+    except OSError:
+        pass
+    write_bytes(target, data)
+    return True
+
+
 def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)

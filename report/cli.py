@@ -62,8 +62,8 @@ def train_options(func):
                        "and plots the run of median accuracy.")
     @functools.wraps(func)
     def wrapper(*args, quick, seed, set_, quiet, verbose, force, seeds, **kwargs):
-        from report.pipeline.overrides import parse_pairs
         from report.pipeline.freshness import TrainOptions
+        from report.pipeline.overrides import parse_pairs
 
         options = TrainOptions(quick=quick, seed=seed, overrides=parse_pairs(set_), quiet=quiet, force=force,
                                seeds=seeds, verbose=verbose)
@@ -192,14 +192,38 @@ def render(html, pdf, quiet, allow_stale, paths):
 
     Example: make-report render --no-pdf
     """
+    from report.pipeline import verdicts
     from report.pipeline.freshness import TrainOptions, require_fresh
     from report.render import build, load_all_results
 
     load_all_results(paths.results)  # missing results first: they need training, which --allow-stale won't fix
-    stale = require_fresh(paths, TrainOptions(), allow_stale)
+    stale = require_fresh(paths, TrainOptions(), allow_stale, stale=verdicts.stale_results(paths, TrainOptions()))
     output = build(paths, html=html, pdf=pdf, quiet=quiet, stale=stale)
     if not quiet:
         click.echo(f"rendered {len(output.files)} files in {output.seconds:.1f} s", err=True)
+
+
+@cli.command()
+@click.option("--port", type=click.IntRange(0, 65535), default=0, show_default=True,
+              help="The port to serve on; 0 lets the system pick a free one (printed).")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="The address to serve on. Anything but this machine's own address warns: the preview has no password.")
+@click.option("--open", "open_browser", is_flag=True, help="Open the page in the default browser.")
+@click.option("--pdf", is_flag=True,
+              help="Write the PDF after every change too (seconds each); without it the PDF is made when the page's "
+                   "PDF link is followed.")
+@path_options
+def preview(port, host, open_browser, pdf, paths):
+    """Serve build/site/ and render it again whenever an answer, a template, report.toml or a result changes.
+
+    Open pages reload by themselves; a render error is shown in the page with its file and line,
+    and the server keeps running. Stale results are shown marked stale, as with render --allow-stale.
+
+    Example: make-report preview --open
+    """
+    from report.preview import PreviewOptions, serve
+
+    serve(paths, PreviewOptions(host=host, port=port, open_browser=open_browser, pdf=pdf))
 
 
 @cli.command()

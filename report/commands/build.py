@@ -8,9 +8,25 @@ import click
 
 from report import registry
 from report.paths import BuildPaths
+from report.pipeline import verdicts
 from report.pipeline.freshness import TrainOptions
-from report.pipeline.run import train
 from report.render import stamp as render_stamp
+
+
+def _train(paths: BuildPaths, options: TrainOptions, core: bool) -> list:
+    """Train what is stale: the experiments, then the studies (unless ``core``)."""
+    from report.pipeline.run import train  # the plan and its runners: only when there may be something to train
+
+    t0 = time.perf_counter()
+    if options.distributed:  # --jobs N / --scheduler: one job graph, studies waiting only for what they read
+        return train(registry.experiment_names() + ([] if core else registry.study_names()), paths, options)
+    trained = train(registry.experiment_names(), paths, options)
+    if not core:
+        t_core, t1 = time.perf_counter() - t0, time.perf_counter()
+        trained += train(registry.study_names(), paths, options)
+        if not options.quiet:
+            click.echo(f"training: experiments {t_core:.1f} s, studies {time.perf_counter() - t1:.1f} s", err=True)
+    return trained
 
 
 def build_all(paths: BuildPaths, options: TrainOptions, *, html: bool = True, pdf: bool = True,
@@ -20,15 +36,12 @@ def build_all(paths: BuildPaths, options: TrainOptions, *, html: bool = True, pd
     ``core``: only the experiments the assignment requires; the studies are neither trained nor shown.
     """
     t0 = time.perf_counter()
-    if options.distributed:  # --jobs N / --scheduler: one job graph, studies waiting only for what they read
-        trained = train(registry.experiment_names() + ([] if core else registry.study_names()), paths, options)
+    names = registry.experiment_names() + ([] if core else registry.study_names())
+    if not options.force and verdicts.remembered_fresh(paths, options, names):
+        trained = []  # nothing the keys read changed since every result was last found fresh: no module imported
     else:
-        trained = train(registry.experiment_names(), paths, options)
-    if not core and not options.distributed:
-        t_core, t1 = time.perf_counter() - t0, time.perf_counter()
-        trained += train(registry.study_names(), paths, options)
-        if not options.quiet:
-            click.echo(f"training: experiments {t_core:.1f} s, studies {time.perf_counter() - t1:.1f} s", err=True)
+        trained = _train(paths, options, core)
+        verdicts.record_fresh(paths, options, names)
     digest = render_stamp.inputs_digest(paths, html, pdf, studies=not core)
     if render_stamp.up_to_date(paths, digest, html, pdf) and not options.force:
         rendered = False

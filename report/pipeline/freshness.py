@@ -169,9 +169,11 @@ def stale_results(paths: BuildPaths, options: TrainOptions, names: Sequence[str]
     return out
 
 
-def require_fresh(paths: BuildPaths, options: TrainOptions, allow_stale: bool) -> dict[str, str]:
-    """The stale experiments when ``allow_stale``; otherwise an error saying what changed and what to run."""
-    stale = stale_results(paths, options)
+def require_fresh(paths: BuildPaths, options: TrainOptions, allow_stale: bool,
+                  stale: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The stale experiments when ``allow_stale``; otherwise an error saying what changed and what to run.
+    ``stale``: :func:`stale_results` when the caller has it (``report.pipeline.verdicts`` remembers it)."""
+    stale = dict(stale_results(paths, options) if stale is None else stale)
     if stale and not allow_stale:
         what = "; ".join(f"{name}: {why} changed" for name, why in stale.items())
         names = " ".join(stale)

@@ -17,18 +17,24 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from report import atomic
 from report.paths import BuildPaths
-from report.render.context import ANSWER_KEYS, EXPERIMENTS, BuildInfo, build_context
-from report.render.html import PAGE_TEMPLATE, environment, write_site
-from report.render.meta import ReportMeta, load_meta
-from report.render.reference import load_references
-from report.results import experiment_results as results
+from report.render.cache import CACHE_DIR, RenderCache, files_digest
 
-__all__ = ["RenderOutput", "build", "load_all_results"]
+if TYPE_CHECKING:
+    from report.render.context import BuildInfo
+    from report.render.meta import ReportMeta
+    from report.render.written import WrittenFigure
+    from report.results.experiment_results import Results
+
+# The pages' modules (and pydantic, NumPy, Jinja2 under them) are imported by build(), not here:
+# `make-report all` imports this package for report.render.stamp, and with nothing changed renders nothing.
+
+__all__ = ["RenderCache", "RenderOutput", "build", "load_all_results"]
 
 RENDER_PACKAGES = ("make-report", "jinja2", "markdown-it-py", "matplotlib", "weasyprint")
 
@@ -47,9 +53,13 @@ class RenderOutput:
         return self.figures + self.html + ((self.pdf,) if self.pdf else ())
 
 
-def load_all_results(results_root: Path, names: tuple[str, ...] = EXPERIMENTS) -> dict[str, results.Results]:
-    """Every experiment the report needs, validated; all problems reported at once."""
+def load_all_results(results_root: Path, names: tuple[str, ...] | None = None) -> dict[str, Results]:
+    """Every experiment the report needs (``names``, default all), validated; all problems reported at once."""
+    from report.render.context import EXPERIMENTS
+    from report.results import experiment_results as results
+
     loaded, problems = {}, []
+    names = EXPERIMENTS if names is None else names
     for name in names:
         try:
             loaded[name] = results.load(results.results_dir(results_root, name))
@@ -60,15 +70,21 @@ def load_all_results(results_root: Path, names: tuple[str, ...] = EXPERIMENTS) -
     return loaded
 
 
-def _studies(paths: BuildPaths) -> dict:
-    """The studies that have results: the report shows the evidence it has (``make-report train`` builds it)."""
+def _study_names() -> tuple[str, ...]:
     from report import registry
+
+    return tuple(registry.study_names())
+
+
+def _studies(paths: BuildPaths, names: tuple[str, ...]) -> dict:
+    """The studies that have results: the report shows the evidence it has (``make-report train`` builds it)."""
     from report.results import study as studies
 
-    return studies.load_available(paths.results, registry.study_names())
+    return studies.load_available(paths.results, list(names))
 
 
 def _build_info(paths: BuildPaths, now: dt.datetime) -> BuildInfo:
+    from report.render.context import BuildInfo
     from report.results.provenance import git_state, package_versions
 
     commit, dirty = git_state(paths.project)
@@ -92,6 +108,8 @@ def build(
     meta: ReportMeta | Path | None = None,
     studies: bool = True,
     stale: Mapping[str, str] | None = None,
+    cache: RenderCache | None = None,
+    pdf_href: str | None = None,
 ) -> RenderOutput:
     """Build the site and/or the PDF from the results under ``paths.results``.
 
@@ -100,36 +118,48 @@ def build(
     that have results (``make-report all --core`` passes False). ``stale``:
     experiment -> why its results no longer match the code; each is marked
     "stale" on the title and beside its results (see ``report.pipeline.freshness.stale_results``).
+    ``cache``: what earlier builds made (``build/cache/render/`` unless given; the preview server
+    keeps one for its whole run, so it also keeps the inputs it loaded). ``pdf_href``: the site's
+    link to the PDF when this build writes none (the preview server makes it on demand).
     """
     from report.render import live
-    from report.render.figures import write_figures
-    from report.render.live_figures import write_trace_figures
+    from report.render.context import ANSWER_KEYS, EXPERIMENTS, build_context
+    from report.render.html import PAGE_TEMPLATE, environment, write_site
     from report.render.markdown import load_answers
-    from report.render.pdf import write_pdf
+    from report.render.meta import ReportMeta, load_meta
+    from report.render.reference import load_references
     from report.results.paired import all_baseline_evidence
-    from report.render.study_figures import write_study_figures
 
     start = time.perf_counter()
     log = _logger(quiet)
+    cache = cache or RenderCache(paths.cache / CACHE_DIR)
 
-    # 1. gather and validate every input before writing anything
-    all_results = load_all_results(paths.results)
-    study_results = _studies(paths) if studies else {}
-    exports = live.load_exports(paths.results, EXPERIMENTS)  # model.npz: the live page and the trace figures
-    answers = load_answers(paths.templates / "answers", ANSWER_KEYS)
-    report_meta = meta if isinstance(meta, ReportMeta) else load_meta(meta or paths.meta)
-    references = load_references(paths.meta)  # an earlier version's figures, to compare with; often none
+    # 1. gather and validate every input before writing anything; each is loaded again only when the
+    # bytes it is read from changed
+    results_key = cache.key("results", files_digest(paths.results / name for name in EXPERIMENTS))
+    all_results = cache.latest("results", results_key, lambda: load_all_results(paths.results))
+    study_names = _study_names() if studies else ()
+    studies_key = cache.key("studies", results_key, study_names,
+                            files_digest(paths.results / name for name in study_names))
+    study_results = cache.latest("studies", studies_key, lambda: _studies(paths, study_names))
+    # model.npz: the live page and the trace figures
+    exports = cache.latest("exports", results_key, lambda: live.load_exports(paths.results, EXPERIMENTS))
+    answers = load_answers(paths.templates / "answers", ANSWER_KEYS, tex=cache.tex)
+    toml_key = cache.key("toml", files_digest([paths.meta]) if paths.meta.is_file() else None)
+    report_meta = meta if isinstance(meta, ReportMeta) else cache.latest(
+        "meta", cache.key(toml_key, str(meta), pdf), lambda: load_meta(meta or paths.meta, check_pdf_variant=pdf))
+    # an earlier version's figures, to compare with; often none
+    references = cache.latest("references", toml_key, lambda: load_references(paths.meta))
     # each network against the baselines, example by example (McNemar's exact test): both prediction files
-    paired = all_baseline_evidence(paths.results, EXPERIMENTS, study_results.get("baselines"))
-    env = environment(paths.templates)
+    paired = cache.latest("paired", studies_key, lambda: all_baseline_evidence(
+        paths.results, EXPERIMENTS, study_results.get("baselines")))
+    env = cache.latest("jinja", str(paths.templates), lambda: environment(paths.templates, _compiled(cache)))
     env.get_template(PAGE_TEMPLATE)  # a template syntax error fails here, before any output
     info = _build_info(paths, dt.datetime.now(dt.timezone.utc).replace(microsecond=0))
 
-    # 2. figures, into the site so the HTML and the PDF share them
+    # 2. figures, into the site so the HTML and the PDF share them; drawn again only when their inputs changed
     figure_dir = paths.site / "figures"
-    written = write_figures(all_results, figure_dir)
-    written += write_study_figures(study_results, figure_dir)
-    written += write_trace_figures(exports, all_results, figure_dir)
+    written = _figures(cache, results_key, studies_key, all_results, study_results, exports, figure_dir)
     keep = {w.path.resolve() for w in written}
     for old in figure_dir.glob("*.svg"):
         if old.resolve() not in keep:
@@ -139,21 +169,25 @@ def build(
 
     # 3. HTML
     html_files: list[Path] = []
+    pdf_href = "report.pdf" if pdf else pdf_href
     if html:
         context = build_context(all_results, written, answers, report_meta, info, medium="screen",
-                                pdf_href="report.pdf" if pdf else None, studies=study_results, stale=stale,
+                                pdf_href=pdf_href, studies=study_results, stale=stale,
                                 live_href=live.LIVE_PAGE if exports else None, references=references,
                                 paired=paired)
         html_files += write_site(env, context, paths.templates, paths.site, log)
         if exports:
             html_files += live.write_live_site(env, exports, all_results, report_meta, paths.templates, paths.site,
-                                               log, pdf_href="report.pdf" if pdf else None)
+                                               log, pdf_href=pdf_href, script=_live_script(cache, paths),
+                                               classes=_tokeniser(cache))
         else:
             live.remove_live_site(paths.site)
 
     # 4. PDF, and its copy in the site for the "PDF version" link
     pdf_file = None
     if pdf:
+        from report.render.pdf import write_pdf
+
         context = build_context(all_results, written, answers, report_meta, info, medium="print",
                                 studies=study_results, stale=stale, references=references, paired=paired)
         pdf_file = write_pdf(env, context, paths.templates, paths.site, paths.pdf)
@@ -171,3 +205,54 @@ def build(
         pdf=pdf_file,
         seconds=time.perf_counter() - start,
     )
+
+
+def _compiled(cache: RenderCache) -> Path:
+    """Jinja2 checks each template's source against its bytecode; the environment's options (in
+    report.render.html) it does not: the folder is keyed by the rendering code."""
+    folder = cache.root / f"jinja-{cache.key('jinja')[:16]}"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _figures(cache: RenderCache, results_key: str, studies_key: str, all_results, study_results, exports,
+             figure_dir: Path) -> list[WrittenFigure]:
+    """Every figure: the experiments', the studies' and the word-by-word traces (each set reused as a whole)."""
+
+    def experiments():
+        from report.render.figures import write_figures
+
+        return write_figures(all_results, figure_dir)
+
+    def study_figures():
+        from report.render.study_figures import write_study_figures
+
+        return write_study_figures(study_results, figure_dir)
+
+    def traces():
+        from report.render.live_figures import write_trace_figures
+
+        return write_trace_figures(exports, all_results, figure_dir)
+
+    return (cache.figures("figures", results_key, figure_dir, experiments)
+            + cache.figures("study-figures", studies_key, figure_dir, study_figures)
+            + cache.figures("trace-figures", results_key, figure_dir, traces))
+
+
+def _live_script(cache: RenderCache, paths: BuildPaths):
+    """:func:`report.render.live.model_script`, reused while the model's results folder is unchanged."""
+    from report.render.live import model_script
+
+    def script(name: str, export) -> tuple[str, int]:
+        key = cache.key("live-model", name, files_digest([paths.results / name]))
+        text, weight_bytes = cache.value("live-model", key, lambda: model_script(name, export))
+        return text, weight_bytes
+
+    return script
+
+
+def _tokeniser(cache: RenderCache):
+    """The tokeniser's character classes depend on Python's Unicode tables alone (``sys.version`` is in every key)."""
+    from report.render.live import tokeniser_classes
+
+    return lambda: cache.value("tokeniser", cache.key("tokeniser"), tokeniser_classes)

@@ -17,7 +17,7 @@ from markupsafe import Markup
 
 from report.render import interpret
 from report.render.evidence import EvidenceBuilder, EvidenceItem
-from report.render.figures import WrittenFigure
+from report.render.written import WrittenFigure
 from report.render.format import plural
 from report.render.meta import ReportMeta
 from report.render.reference import Reference

@@ -38,6 +38,7 @@ from matplotlib.transforms import Bbox
 
 from report import atomic
 from report.render.format import count, metric, number, pct, plural, word
+from report.render.written import WrittenFigure  # noqa: F401 - drawn here, and imported from here
 from report.results.experiment_results import Results
 
 log = logging.getLogger(__name__)
@@ -613,15 +614,6 @@ DISPLAYS: tuple[type[Display], ...] = (TrainingCurvesDisplay, ConfusionMatrixDis
 
 
 # --- public API ---------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class WrittenFigure:
-    experiment: str  # e.g. "imdb_simplernn"
-    kind: str  # one of "training", "confusion", "roc", "f1_support"
-    path: Path  # <out_dir>/<experiment>-<kind>.svg
-    alt: str  # alt text derived from the data
-    title: str  # short caption title without numbers
 
 
 def figure_kinds(results: Results) -> list[str]:

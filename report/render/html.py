@@ -16,10 +16,14 @@ PAGE_TEMPLATE = "report.html"
 SITE_CSS = ("site.css", "print.css")  # print.css also serves the browser's own print
 
 
-def environment(templates: Path) -> jinja2.Environment:
-    """Autoescaping on for everything: class and topic names are data, never markup."""
+def environment(templates: Path, compiled: Path | None = None) -> jinja2.Environment:
+    """Autoescaping on for everything: class and topic names are data, never markup.
+
+    ``compiled``: a folder for Jinja2's bytecode cache (keyed by each template's source), so a
+    new process does not compile every template again (a third of an unchanged render's time)."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates)),
+        bytecode_cache=jinja2.FileSystemBytecodeCache(str(compiled)) if compiled else None,
         autoescape=True,
         undefined=jinja2.StrictUndefined,  # a typo in a template fails the build instead of printing nothing
         trim_blocks=True,

@@ -194,26 +194,32 @@ def describe(name: str, export: ModelExport, res: results.Results, file: str, fi
 
 def write_live_site(env, exports: Mapping[str, ModelExport], all_results: Mapping[str, results.Results],
                     meta, templates: Path, site: Path, log: Callable[[Path], None], *,
-                    pdf_href: str | None = None) -> list[Path]:
-    """live.html, js/live.js, css/live.css, live/tokeniser.js and live/<name>.js for each export."""
+                    pdf_href: str | None = None,
+                    script: Callable[[str, ModelExport], tuple[str, int]] = model_script,
+                    classes: Callable[[], dict] = tokeniser_classes) -> list[Path]:
+    """live.html, js/live.js, css/live.css, live/tokeniser.js and live/<name>.js for each export.
+
+    ``script`` and ``classes`` make a model's script and the tokeniser's classes (the build passes
+    versions that reuse what earlier builds made, see report.render.cache). Files whose text is
+    already there are not written again."""
     written: list[Path] = []
 
     def put(path: Path, text: str) -> None:
-        atomic.write_text(path, text)
+        atomic.write_text_if_changed(path, text)
         written.append(path)
         log(path)
 
     models = []
     for name, export in exports.items():
-        text, weight_bytes = model_script(name, export)
+        text, weight_bytes = script(name, export)
         path = site / "live" / f"{name}.js"
         put(path, text)
         models.append(describe(name, export, all_results[name], f"live/{name}.js", len(text.encode()),
                                weight_bytes))
-    classes = tokeniser_classes()
+    tokeniser = classes()
     put(site / "live" / "tokeniser.js",
         "// The tokeniser's character classes, generated from Python's re by make-report (see js/live.js).\n"
-        f"window.makeReportTokeniser = {json.dumps(classes, ensure_ascii=True, separators=(',', ':'))};\n")
+        f"window.makeReportTokeniser = {json.dumps(tokeniser, ensure_ascii=True, separators=(',', ':'))};\n")
     for rel in ("js/live.js", "css/live.css"):
         target = site / rel
         with atomic.atomic_path(target) as tmp:

@@ -22,7 +22,7 @@ like that); 1.15 splits the difference (KaTeX uses 1.21 for the same font).
 
 Output is deterministic: a fixed ``svg.hashsalt`` (matplotlib's clip-path
 ids) and no ``Date`` metadata. :func:`render_tex` is cached, so a build
-renders each distinct equation once.
+renders each distinct equation once (and :mod:`report.render.cache` keeps them between builds).
 """
 
 from __future__ import annotations
@@ -31,11 +31,6 @@ import functools
 import io
 import re
 from dataclasses import dataclass
-
-import matplotlib
-from matplotlib.figure import Figure
-from matplotlib.font_manager import FontProperties
-from matplotlib.mathtext import MathTextParser
 
 FONT_SIZE_PT = 10.0  # nominal size mathtext lays out at; everything is rescaled to em
 MATH_SCALE = 1.15  # math size / text size: Computer Modern looks small at 1.0 (see above)
@@ -95,6 +90,12 @@ def render_tex(tex: str) -> MathSVG:
     write ``\\dfrac`` for a full-size fraction); only their HTML differs.
     Raises :class:`MathError` if mathtext cannot parse it.
     """
+    # matplotlib is imported here, not above: a render whose equations are all cached never needs it
+    import matplotlib
+    from matplotlib.figure import Figure
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.mathtext import MathTextParser
+
     tex = tex.strip()
     if not tex:
         raise MathError(tex, "empty equation")

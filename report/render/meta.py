@@ -27,8 +27,11 @@ class ReportMeta:
     pdf_variant: str = ""
 
 
-def load_meta(path: Path) -> ReportMeta:
-    """Read ``[report]`` from a TOML file (the project's ``report.toml``); a missing file gives the defaults."""
+def load_meta(path: Path, *, check_pdf_variant: bool = True) -> ReportMeta:
+    """Read ``[report]`` from a TOML file (the project's ``report.toml``); a missing file gives the defaults.
+
+    ``check_pdf_variant``: compare ``pdf_variant`` with WeasyPrint's list, which imports WeasyPrint
+    (about a second); a build that writes no PDF skips it."""
     path = Path(path)
     if not path.is_file():
         return ReportMeta()
@@ -49,7 +52,7 @@ def load_meta(path: Path) -> ReportMeta:
             if not isinstance(table[key], str):
                 raise click.ClickException(f"{path}: [report] {key} must be a string")
             kwargs[key] = table[key]
-    if kwargs.get("pdf_variant"):
+    if kwargs.get("pdf_variant") and check_pdf_variant:
         from weasyprint.pdf import VARIANTS
 
         if kwargs["pdf_variant"] not in VARIANTS:

@@ -89,3 +89,8 @@ def record(paths: BuildPaths, digest: str, *, checked: bool = False, warnings: l
     if warnings:
         stamp["warnings"] = list(warnings)
     atomic.write_text(_stamp(paths), json.dumps(stamp))
+
+
+def forget(paths: BuildPaths) -> None:
+    """Something else rewrote the outputs (``make-report preview``): the next build renders and checks again."""
+    _stamp(paths).unlink(missing_ok=True)

@@ -11,6 +11,7 @@ import pytest
 
 from report.commands.build import build_all
 from report.paths import BuildPaths
+from report.pipeline import verdicts
 from tests import REPO_ROOT
 from report.pipeline.freshness import TrainOptions
 
@@ -64,6 +65,8 @@ def test_changing_one_experiments_config_retrains_only_that_one(built, monkeypat
     before = _mtimes(built)
     quick = reuters.quick_overrides()
     monkeypatch.setattr(reuters, "quick_overrides", lambda: {**quick, "units": 4})
+    # the change is made in memory, where the remembered verdicts (a fingerprint of the files) cannot see it
+    (built.cache / verdicts.MEMO_FILE).unlink()
     build_all(built, QUICK, pdf=False, core=True)
     after = _mtimes(built)
     assert after["imdb_simplernn"] == before["imdb_simplernn"]

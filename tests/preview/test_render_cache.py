@@ -1,0 +1,68 @@
+"""The render reuses figures, live-model files and equations whose inputs did not change (report.render.cache)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from report.render import RenderCache, build
+from tests.conftest import render_meta, render_paths
+from tests.factories import write_both, write_results
+from tests.live_factories import write_exports
+
+
+@pytest.fixture
+def project(tmp_path):
+    paths = render_paths(tmp_path)
+    write_exports(paths.results, write_both(paths.results))
+    build(paths, pdf=False, quiet=True, meta=render_meta())
+    return paths
+
+
+def _site(paths):
+    return {p.relative_to(paths.site).as_posix(): p.read_bytes()
+            for p in sorted(paths.site.rglob("*")) if p.is_file()}
+
+
+def _refuse(*_args, **_kwargs):
+    raise AssertionError("drawn again although its inputs did not change")
+
+
+def test_an_answer_edit_reuses_every_figure_model_file_and_equation(project, monkeypatch):
+    before = _site(project)
+    answer = project.templates / "answers" / "ex1_q1.md"
+    answer.write_text(answer.read_text(encoding="utf-8") + "\nA sentence added while previewing.\n", encoding="utf-8")
+    for target in ("report.render.figures.write_figures", "report.render.study_figures.write_study_figures",
+                   "report.render.live_figures.write_trace_figures", "report.render.live.model_script",
+                   "report.render.live.tokeniser_classes", "report.render.mathsvg.render_tex",
+                   "report.render.cache.render_tex"):
+        monkeypatch.setattr(target, _refuse)
+
+    build(project, pdf=False, quiet=True, meta=render_meta(), cache=RenderCache(project.cache / "render"))
+
+    after = _site(project)
+    assert "A sentence added while previewing." in after["index.html"].decode()
+    assert {k: v for k, v in after.items() if k != "index.html"} == {k: v for k, v in before.items() if k != "index.html"}
+
+
+def test_changed_results_draw_the_figures_again(project):
+    old = (project.site / "figures" / "imdb_simplernn-roc.svg").read_bytes()
+    write_results(project.results, "imdb_simplernn", seed=7, skill=0.5)  # other predictions: another ROC curve
+
+    build(project, pdf=False, quiet=True, meta=render_meta())
+
+    assert (project.site / "figures" / "imdb_simplernn-roc.svg").read_bytes() != old
+
+
+def test_a_damaged_cache_entry_is_drawn_again(project):
+    figure = project.site / "figures" / "imdb_simplernn-roc.svg"
+    good = figure.read_bytes()
+    (manifest,) = (project.cache / "render").glob("figures-*/manifest.json")
+    manifest.write_text("{not json", encoding="utf-8")
+    figure.unlink()
+
+    build(project, pdf=False, quiet=True, meta=render_meta())
+
+    assert figure.read_bytes() == good
+    assert isinstance(json.loads(manifest.read_text(encoding="utf-8")), list)
