@@ -1,6 +1,6 @@
 """Render the site again after a change, remember whether it worked, and make the PDF when asked.
 
-One :class:`Builder` lives for the whole preview. It keeps a :class:`~report.render.cache.RenderCache`,
+One :class:`Builder` lives for the whole preview. It keeps a :class:`~report.render.output_cache.RenderCache`,
 so the results, figures and live-model files are loaded or drawn once and an edit to an answer or
 a template renders only the Markdown and the pages. Builds run one at a time (a lock): the watcher's
 rebuilds and a request for the PDF never write the same files together.
@@ -16,7 +16,7 @@ from pathlib import Path
 
 from report.paths import BuildPaths
 from report.preview.problems import Problem, from_exception
-from report.render.cache import CACHE_DIR, RenderCache
+from report.render.output_cache import CACHE_DIR, RenderCache
 
 PDF_HREF = "report.pdf"  # the page links the PDF; the server makes it when the link is followed
 RESTYLE = (".css", ".js")  # files a page loads besides its HTML: a change reloads the page whole

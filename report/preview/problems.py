@@ -2,7 +2,7 @@
 
 The render raises different errors for different inputs; this turns each into one :class:`Problem`:
 
-- a theory answer's equation mathtext cannot draw: :class:`report.render.errors.SourceError`,
+- a theory answer's equation mathtext cannot draw: :class:`report.render.source_error.SourceError`,
   which carries the file and line itself;
 - a Jinja2 syntax error: ``TemplateSyntaxError`` knows its template file and line;
 - a Jinja2 error while rendering (an unknown figure reference such as ``x.figures.rocc``, any
@@ -57,7 +57,7 @@ def _template_frames(exc: BaseException, templates: Path) -> list[tuple[str, int
 
 def from_exception(exc: BaseException, project: Path, templates: Path) -> Problem:
     """The problem a render's exception describes, with paths shown relative to ``project``."""
-    from report.render.errors import SourceError
+    from report.render.source_error import SourceError
 
     if isinstance(exc, SourceError):
         return Problem(exc.reason, _shown(exc.path, project), exc.line)

@@ -23,7 +23,7 @@ import click
 
 from report import atomic
 from report.paths import BuildPaths
-from report.render.cache import CACHE_DIR, RenderCache, files_digest
+from report.render.output_cache import CACHE_DIR, RenderCache, files_digest
 
 if TYPE_CHECKING:
     from report.render.context import BuildInfo

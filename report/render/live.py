@@ -200,7 +200,7 @@ def write_live_site(env, exports: Mapping[str, ModelExport], all_results: Mappin
     """live.html, js/live.js, css/live.css, live/tokeniser.js and live/<name>.js for each export.
 
     ``script`` and ``classes`` make a model's script and the tokeniser's classes (the build passes
-    versions that reuse what earlier builds made, see report.render.cache). Files whose text is
+    versions that reuse what earlier builds made, see report.render.output_cache). Files whose text is
     already there are not written again."""
     written: list[Path] = []
 

@@ -37,7 +37,7 @@ from markdown_it.common.utils import escapeHtml
 from markupsafe import Markup
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 
-from report.render.errors import SourceError
+from report.render.source_error import SourceError
 from report.render.mathsvg import (
     PAD_X_EM,
     MathError,
@@ -47,7 +47,7 @@ from report.render.mathsvg import (
     render_tex,
 )
 
-# Draws one equation; the build passes one that reuses equations drawn before (report.render.cache).
+# Draws one equation; the build passes one that reuses equations drawn before (report.render.output_cache).
 TexRenderer = Callable[[str], MathSVG]
 
 # The five theory answers the report template includes, by file stem.
@@ -164,7 +164,7 @@ def render_markdown(text: str, *, source: str = "<markdown>", tex: TexRenderer =
     """Markdown (with ``$`` and ``$$`` math) -> safe HTML.
 
     ``source`` names the text in errors; a malformed equation raises
-    :class:`~report.render.errors.SourceError` naming it, the line and the TeX.
+    :class:`~report.render.source_error.SourceError` naming it, the line and the TeX.
     """
     return Markup(_parser().render(text, {"source": source, "tex": tex}))
 

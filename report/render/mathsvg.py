@@ -22,7 +22,7 @@ like that); 1.15 splits the difference (KaTeX uses 1.21 for the same font).
 
 Output is deterministic: a fixed ``svg.hashsalt`` (matplotlib's clip-path
 ids) and no ``Date`` metadata. :func:`render_tex` is cached, so a build
-renders each distinct equation once (and :mod:`report.render.cache` keeps them between builds).
+renders each distinct equation once (and :mod:`report.render.output_cache` keeps them between builds).
 """
 
 from __future__ import annotations

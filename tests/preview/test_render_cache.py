@@ -1,4 +1,4 @@
-"""The render reuses figures, live-model files and equations whose inputs did not change (report.render.cache)."""
+"""The render reuses figures, live-model files and equations whose inputs did not change (report.render.output_cache)."""
 
 from __future__ import annotations
 
@@ -36,7 +36,7 @@ def test_an_answer_edit_reuses_every_figure_model_file_and_equation(project, mon
     for target in ("report.render.figures.write_figures", "report.render.study_figures.write_study_figures",
                    "report.render.live_figures.write_trace_figures", "report.render.live.model_script",
                    "report.render.live.tokeniser_classes", "report.render.mathsvg.render_tex",
-                   "report.render.cache.render_tex"):
+                   "report.render.output_cache.render_tex"):
         monkeypatch.setattr(target, _refuse)
 
     build(project, pdf=False, quiet=True, meta=render_meta(), cache=RenderCache(project.cache / "render"))
