@@ -8,15 +8,15 @@ belong to, and the arithmetic which machine and pins wrote them. No TensorFlow i
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from report import atomic
 from report.results.experiment_results import Arithmetic, Results, ResultsError, Stages
+from report.results.validated import read_validated
 
-FORMAT_VERSION = 1
+SCHEMA_VERSION = 1
 FOLDER = Path("experiments") / "expected"  # inside the project folder, beside the experiments
 
 
@@ -33,7 +33,7 @@ class ExpectedSeed(BaseModel):
 class Expectations(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    format_version: int = FORMAT_VERSION
+    schema_version: int = SCHEMA_VERSION
     experiment: str
     key: str = Field(description="the results' key: config, code, data and versions")
     key_parts: dict[str, str]
@@ -85,17 +85,5 @@ def load(project: Path, name: str) -> Expectations | None:
     file = path(project, name)
     if not file.is_file():
         return None
-    fix = "write it again with `make-report expect` after a cold build, or restore it from git"
-    try:
-        raw = json.loads(file.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise ResultsError(f"{file} is not valid JSON ({exc}): {fix}") from None
-    if not isinstance(raw, dict) or raw.get("format_version") != FORMAT_VERSION:
-        found = raw.get("format_version") if isinstance(raw, dict) else None
-        raise ResultsError(f"{file} has format_version {found!r}, this make-report reads {FORMAT_VERSION}: {fix}")
-    try:
-        return Expectations.model_validate(raw)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"]) or "(top level)"
-        raise ResultsError(f"{file} does not match the expectations schema at {where}: {first['msg']}; {fix}") from None
+    return read_validated(file, Expectations, what="expectations", version=SCHEMA_VERSION,
+                          fix="write it again with `make-report expect` after a cold build, or restore it from git")

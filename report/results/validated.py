@@ -17,12 +17,12 @@ class ResultsError(click.ClickException):
     """A results folder is missing, unreadable or from another schema version."""
 
 
-def read_validated(path: Path, model: type[_M], *, what: str = "results", version: int) -> _M:
+def read_validated(path: Path, model: type[_M], *, what: str = "results", version: int, fix: str | None = None) -> _M:
     """Read ``path`` (JSON) and validate it as ``model``; every problem is one line naming the
-    file and the ``make-report train NAME`` that rebuilds it (NAME is the file's folder)."""
+    file and ``fix``, by default the ``make-report train NAME`` that rebuilds it (NAME is the file's folder)."""
     path = Path(path)
     name = path.parent.name
-    fix = f"run `make-report train {name}` to rebuild it"
+    fix = fix or f"run `make-report train {name}` to rebuild it"
     if not path.is_file():
         raise ResultsError(f"no results for {name} ({path} is missing): {fix}")
     try:

@@ -93,7 +93,7 @@ def test_a_damaged_expectations_file_is_named(tmp_path):
     write_build(tmp_path)
     target = expectations.path(tmp_path, NAME)
     target.parent.mkdir(parents=True)
-    target.write_text('{"format_version": 1, "experiment": "reuters_lstm"}', encoding="utf-8")
+    target.write_text('{"schema_version": 1, "experiment": "reuters_lstm"}', encoding="utf-8")
     with pytest.raises(results.ResultsError, match=f"{target}.*expectations schema.*make-report expect"):
         expectations.load(tmp_path, NAME)
 
