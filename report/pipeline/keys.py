@@ -9,7 +9,8 @@ say WHY results are stale:
   wherever it sits (read with ``ast`` by :mod:`report.pipeline.import_walk`),
   and the experiment's selection record;
 - ``data``: the checksums of the dataset files it reads;
-- ``versions``: tensorflow, keras, numpy, scikit-learn and gensim.
+- ``versions``: tensorflow, keras, numpy, scipy (its bundled OpenBLAS computes gensim's word vectors),
+  scikit-learn and gensim.
 
 Nothing here imports TensorFlow: versions come from package metadata and
 code from the source files, so finding that nothing changed takes well under
@@ -29,7 +30,7 @@ from typing import Any
 from report.pipeline import import_walk
 from report.results.provenance import package_versions
 
-KEY_PACKAGES = ("tensorflow", "keras", "numpy", "scikit-learn", "gensim")
+KEY_PACKAGES = ("tensorflow", "keras", "numpy", "scipy", "scikit-learn", "gensim")
 # What runs a job and writes its results, whichever experiment or study it is: the in-process executor and
 # the Dask worker (each imports the plan that writes results, and the numerics every job runs under). What
 # they and the experiment import is in the key; what only renders (report.render) is not.

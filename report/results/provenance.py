@@ -16,7 +16,8 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 # The packages whose versions can change a number in the report.
-TRACKED_PACKAGES = ("tensorflow", "keras", "numpy", "scikit-learn", "matplotlib", "jinja2", "weasyprint")
+TRACKED_PACKAGES = ("tensorflow", "keras", "numpy", "scipy", "scikit-learn", "gensim", "matplotlib", "jinja2",
+                    "weasyprint")
 
 
 def package_versions(names: tuple[str, ...] = TRACKED_PACKAGES) -> dict[str, str]:
