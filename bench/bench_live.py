@@ -29,9 +29,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from report.live import quantise  # noqa: E402
-from report.render.context import EXPERIMENTS  # noqa: E402
+from report.outline import load_outline  # noqa: E402
 from report.results import model_export  # noqa: E402
 
+EXPERIMENTS = load_outline(ROOT / "report.toml").experiments  # the ones the report shows
 SUBPATH = "my-repo"
 
 

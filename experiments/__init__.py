@@ -1,3 +1,3 @@
-"""One module per experiment; each registers under the ``make_report.experiments``
-entry-point group in pyproject.toml. Modules import TensorFlow only inside
+"""One module per experiment: a file here is an experiment (``report.registry`` finds it, nothing to
+register); report.toml's outline says where the report shows it. Modules import TensorFlow only inside
 functions, so listing experiments or checking their configs stays fast."""

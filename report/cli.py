@@ -36,7 +36,9 @@ def path_options(func):
     )
     @functools.wraps(func)
     def wrapper(*args, project_dir, data_dir, build_dir, **kwargs):
-        return func(*args, paths=BuildPaths.resolve(data_dir, build_dir, project_dir), **kwargs)
+        paths = BuildPaths.resolve(data_dir, build_dir, project_dir)
+        registry.use_project(paths.project)  # its experiments/ and studies/, here and in any worker started
+        return func(*args, paths=paths, **kwargs)
 
     return wrapper
 
@@ -138,7 +140,7 @@ def train(names, paths, options):
     """Train experiments (all by default) whose results are not fresh,
     and write build/results/NAME/.
 
-    Example: make-report train imdb_simplernn --set epochs=3
+    Example: make-report train NAME --set epochs=3  (NAME: a file of experiments/ or studies/)
     """
     from report.pipeline.run import train as run_training
 
@@ -192,13 +194,9 @@ def render(html, pdf, quiet, allow_stale, paths):
 
     Example: make-report render --no-pdf
     """
-    from report.pipeline import verdicts
-    from report.pipeline.freshness import TrainOptions, require_fresh
-    from report.render import build, load_all_results
+    from report.commands.render import render_report
 
-    load_all_results(paths.results)  # missing results first: they need training, which --allow-stale won't fix
-    stale = require_fresh(paths, TrainOptions(), allow_stale, stale=verdicts.stale_results(paths, TrainOptions()))
-    output = build(paths, html=html, pdf=pdf, quiet=quiet, stale=stale)
+    output = render_report(paths, html=html, pdf=pdf, quiet=quiet, allow_stale=allow_stale)
     if not quiet:
         click.echo(f"rendered {len(output.files)} files in {output.seconds:.1f} s", err=True)
 

@@ -5,7 +5,7 @@ range with one of the ``Annotated`` types below (``epochs: Count = 10``), so a
 bad value, from a default or from ``--set``, is one line naming the field, the
 value and the range, before any data is loaded:
 
-    reuters_lstm: epochs = -1 is out of range: a whole number >= 1
+    my_experiment: epochs = -1 is out of range: a whole number >= 1
 
 :func:`check` validates a config; :func:`base_type` tells ``--set`` what to
 parse a string as. No TensorFlow here.

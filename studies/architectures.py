@@ -17,8 +17,10 @@ reviews, each review's last 80 words; all Reuters wires, each one's first 40 wor
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -31,14 +33,17 @@ from report.data import (
 )
 from report.results import experiment_results as results
 from report.results import provenance
-from report.results.significance import mcnemar, seed_spread, verdict
 from report.results.study import StudyResults, StudyTimings, Table
 from report.settings import Count, Fraction, Lengths, Positive, Seed, VocabSize
+from report.stats.significance import mcnemar, seed_spread, verdict
 from report.train import metrics
 from report.train.run_context import RunContext
 from report.train.early_stopping import Stopping, train_epochs
 from report.train.loop import hold_out
 from studies._rnn import CELLS, ModelPool, cpu_seconds
+
+if TYPE_CHECKING:
+    from report.stats.pairs import PairTest
 
 NAME = "architectures"
 TITLE = "SimpleRNN, LSTM and GRU, each trained to convergence"
@@ -249,3 +254,54 @@ def run(config: Config, ctx: RunContext) -> StudyResults:
         provenance=provenance.record(ctx.paths.project, config.seed, {**imdb.checksums, **reuters.checksums}, started),
         timings=StudyTimings(load_seconds=load_seconds, run_seconds=time.perf_counter() - t1),
     )
+
+
+# --- the evidence in the report (section 2.2) ---------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ArchitectureFinding:
+    table: Table  # dataset, model, accuracy (+ sd), macro F1 (+ sd), epochs to best, epochs, parameters, CPU s/epoch
+    length_table: Table  # length bucket, reviews, accuracy per model
+    best: Mapping[str, str]  # dataset -> the cell with the highest mean accuracy
+    spread: Mapping[str, float]  # dataset -> best minus worst mean accuracy
+    settings: Mapping[str, Any]  # maxlen, units, seeds, cap: the shared set-up
+    long_reviews_worst: Mapping[str, bool]  # model column -> is its accuracy lowest in the longest bucket?
+    pairs: tuple[PairTest, ...] = ()  # McNemar between the cells' median seeds, per dataset
+    at_cap: int = 0  # runs whose best epoch was the cap: not converged
+
+    def tests(self, dataset: str) -> tuple[PairTest, ...]:
+        return tuple(p for p in self.pairs if p.where == dataset)
+
+    def differences(self, dataset: str) -> tuple[PairTest, ...]:
+        """The significant ones."""
+        return tuple(p for p in self.tests(dataset) if p.verdict != "no significant difference")
+
+
+def finding(study: StudyResults) -> ArchitectureFinding:
+    from report.stats.pairs import pair_tests
+
+    table, lengths = study.table("comparison"), study.table("imdb_length")
+    best, spread = {}, {}
+    for ds in dict.fromkeys(table.column("dataset")):
+        rows = [r for r in table.records() if r["dataset"] == ds]
+        top = max(rows, key=lambda r: r["accuracy"])
+        best[ds] = top["model"]
+        spread[ds] = top["accuracy"] - min(r["accuracy"] for r in rows)
+    worst = {}
+    for col in lengths.columns[2:]:
+        values = [v for v in lengths.column(col) if v is not None]
+        last = lengths.column(col)[-1]
+        worst[col] = last is not None and last == min(values)
+    keys = ("imdb.maxlen", "reuters.maxlen", "units", "embedding_dim", "seeds", "max_epochs", "patience",
+            "imdb.train", "imdb.validation", "imdb.test_size", "reuters.test_size", "cpu_seconds",
+            "imdb.learning_rate", "reuters.learning_rate")
+    pairs = pair_tests(study.table("pairs")) if "pairs" in [t.id for t in study.tables] else ()
+    at_cap = sum(int(v) for k, v in study.headline.items() if k.endswith(".at_cap") and v is not None)
+    return ArchitectureFinding(table, lengths, best, spread, {k: study.headline.get(k) for k in keys}, worst,
+                               pairs, at_cap)
+
+
+def evidence(ask):
+    tables = [ask.table("comparison", "SimpleRNN, LSTM and GRU, each trained to convergence"),
+              ask.table("imdb_length", "IMDB test accuracy by review length")]
+    return ask.item(finding(ask.study), tables=tables)

@@ -9,7 +9,7 @@ Besides the table, the study keeps every baseline's predicted class per test
 example, in test-set order, with the example ids (``arrays.npz`` beside
 study.json: ``<dataset>.ids``, ``<dataset>.y_true``, ``<dataset>.<model>``), so
 that the report can test the network against each baseline on the same
-examples (McNemar's exact test, ``report.results.significance``).
+examples (McNemar's exact test, ``report.stats.significance``).
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from __future__ import annotations
 import time
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
+from typing import Any, Literal
 
 import numpy as np
 
@@ -24,6 +25,7 @@ from report.data import TextDataset, stratified_subset
 from report.results import provenance
 from report.results.study import StudyResults, StudyTimings, Table
 from report.settings import Count, Flag, Positive, Seed, Size
+from report.stats.significance import McNemar, Verdict, verdict as test_verdict
 from report.train import metrics
 from report.train.run_context import RunContext
 
@@ -36,6 +38,8 @@ DESCRIPTION = (
 )
 COLUMNS = ["model", "accuracy", "macro F1", "weighted F1", "ROC AUC", "fit seconds"]
 MODELS = {"majority": "Majority class", "tfidf_lr": "TF-IDF + logistic regression"}
+# Accuracy differences smaller than this are called a tie (about the noise of a 2,246-wire test set's third decimal).
+TIE_MARGIN = 0.005
 
 
 @dataclass(frozen=True)
@@ -145,3 +149,83 @@ def run(config: Config, ctx: RunContext) -> StudyResults:
         headline=headline, provenance=provenance.record(ctx.paths.project, config.seed, checksums, started),
         timings=StudyTimings(load_seconds=load_seconds, run_seconds=run_seconds), arrays=arrays,
     )
+
+
+# --- the evidence in the report: the network of a section against the baselines -------------------------
+
+@dataclass(frozen=True)
+class BaselineComparison:
+    dataset: str  # "imdb" or "reuters"
+    network: str  # "SimpleRNN" / "LSTM": the report's model
+    rows: tuple[tuple[str, float, float, float, float, float | None], ...]  # model, acc, macro F1, weighted F1, AUC, fit s
+    network_accuracy: float
+    baseline_accuracy: float  # TF-IDF + logistic regression
+    majority_accuracy: float
+    network_macro_f1: float
+    baseline_macro_f1: float
+    verdict: Literal["network", "baseline", "tie"]  # which wins on accuracy
+    # McNemar's exact tests of the network (A) against TF-IDF and against the majority class (B), on the
+    # test examples both were scored on; None without the per-example predictions (then the margin decides)
+    tfidf_test: McNemar | None = None
+    majority_test: McNemar | None = None
+    # 95% Wilson interval of each row's accuracy, in the order of ``rows``; None where not known
+    intervals: tuple[tuple[float, float] | None, ...] = ()
+    test_size: int = 0  # the network's test examples
+    alpha: float = 0.05
+
+    @property
+    def margin(self) -> float:
+        return abs(self.network_accuracy - self.baseline_accuracy)
+
+    @property
+    def tfidf_verdict(self) -> Verdict:
+        """The network relative to TF-IDF: by the paired test when there is one, else by the margin."""
+        if self.tfidf_test is not None:
+            return test_verdict(self.tfidf_test, self.alpha)
+        return {"network": "better", "baseline": "worse"}.get(self.verdict, "no significant difference")
+
+    @property
+    def majority_verdict(self) -> Verdict | None:
+        return None if self.majority_test is None else test_verdict(self.majority_test, self.alpha)
+
+    @property
+    def macro_f1_margin(self) -> float:
+        return self.network_macro_f1 - self.baseline_macro_f1
+
+
+def compare_baseline(results, study: StudyResults, dataset: str, network: str, own_interval: tuple[float, float],
+                     paired: Any = None, alpha: float = 0.05) -> BaselineComparison:
+    """The experiment's ``results`` against the baselines on ``dataset``; ``own_interval``: the 95% interval of
+    its accuracy as its section states it; ``paired``: the paired tests and the baselines' intervals
+    (a ``report.stats.paired.PairedEvidence``, from ``ask.paired``), when both sides kept their per-example
+    predictions; ``alpha``: their level."""
+    rows = {r["model"]: r for r in study.table(dataset).records()}
+    lr, majority = rows[MODELS["tfidf_lr"]], rows[MODELS["majority"]]
+    t = results.test
+    diff = t.accuracy - float(lr["accuracy"])
+    verdict = "tie" if abs(diff) < TIE_MARGIN else ("network" if diff > 0 else "baseline")
+    tests = dict(paired.tests) if paired else {}
+    known = dict(paired.intervals) if paired else {}
+    intervals = (known.get("majority"), known.get("tfidf_lr"), tuple(own_interval))
+    own = (f"{network} (this report)", t.accuracy, t.macro_f1, t.weighted_f1, t.roc_auc, None)
+    as_row = lambda r: (r["model"], float(r["accuracy"]), float(r["macro F1"]), float(r["weighted F1"]),  # noqa: E731
+                        float(r["ROC AUC"]), float(r["fit seconds"]))
+    return BaselineComparison(
+        dataset=dataset, network=network, rows=(as_row(majority), as_row(lr), own),
+        network_accuracy=t.accuracy, baseline_accuracy=float(lr["accuracy"]),
+        majority_accuracy=float(majority["accuracy"]), network_macro_f1=t.macro_f1,
+        baseline_macro_f1=float(lr["macro F1"]), verdict=verdict,
+        tfidf_test=tests.get("tfidf_lr"), majority_test=tests.get("majority"), intervals=intervals,
+        test_size=results.data.test_size, alpha=alpha,
+    )
+
+
+def evidence(ask):
+    """In an experiment's section: its network against the baselines on the dataset the outline names
+    (``dataset``), the network called by the outline's ``network``."""
+    if ask.experiment is None:
+        return None
+    dataset, network = ask.option("dataset"), ask.option("network")
+    finding = compare_baseline(ask.experiment, ask.study, dataset, network, ask.interval(), ask.paired(dataset),
+                               ask.alpha)
+    return ask.item(finding, tables=[ask.table(dataset, f"The {network} against two baselines on the same test set")])

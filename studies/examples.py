@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import time
 from dataclasses import asdict, dataclass
+from collections.abc import Mapping
 from datetime import datetime, timezone
+from typing import Any
 
 import click
 import numpy as np
@@ -135,3 +137,29 @@ def run(config: Config, ctx: RunContext) -> StudyResults:
         headline=headline, provenance=provenance.record(ctx.paths.project, config.seed, {**imdb.checksums, **reuters.checksums}, started),
         timings=StudyTimings(load_seconds=load_seconds, run_seconds=time.perf_counter() - t1),
     )
+
+
+# --- the evidence in the report (an experiment's section) ----------------------------------------------------
+
+@dataclass(frozen=True)
+class ExampleFinding:
+    table: Table
+    confused: Mapping[str, Any] | None  # Reuters: true_topic, predicted_topic, count, support
+
+
+# the caption of each dataset's table, as the outline's view names it
+CAPTIONS = {"imdb": "The test reviews the SimpleRNN was most sure about",
+            "reuters": "The most confused pair of topics, one wire each"}
+
+
+def finding(study: StudyResults, dataset: str) -> ExampleFinding:
+    h = study.headline
+    confused = None
+    if dataset == "reuters":
+        confused = {k: h[f"reuters.{k}"] for k in ("true_topic", "predicted_topic", "count", "support")}
+    return ExampleFinding(study.table(dataset), confused)
+
+
+def evidence(ask):
+    """The examples of the dataset the outline's view names ("imdb" or "reuters")."""
+    return ask.item(finding(ask.study, ask.view), tables=[ask.table(ask.view, CAPTIONS[ask.view])])

@@ -22,19 +22,23 @@ is under-budgeted instead of ranking the cells.
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, ClassVar, Literal
 
 import numpy as np
 
 from report.results import provenance
-from report.results.significance import mcnemar, seed_spread, verdict
 from report.results.study import Series, StudyResults, StudyTimings, Table
 from report.settings import Count, Each, Lengths, Range, Seed
-from report.train.run_context import RunContext
+from report.stats.significance import mcnemar, seed_spread, verdict
 from report.train.early_stopping import Stopping, train_epochs
+from report.train.run_context import RunContext
 from studies._rnn import CELLS, ModelPool, cpu_seconds
+
+if TYPE_CHECKING:
+    from report.stats.pairs import PairTest
 
 NAME = "long_range"
 TITLE = "Long-range memory on a synthetic task"
@@ -288,3 +292,203 @@ def _results(config, ctx, started, t_start, cpu, seeds, lengths, measured, resul
         series=series, headline=headline, provenance=provenance.record(ctx.paths.project, config.seed, {}, started),
         timings=StudyTimings(load_seconds=0.0, run_seconds=wall),
     )
+
+
+# --- the evidence in the report (section 2.2) ---------------------------------------------------------------
+
+@dataclass(frozen=True)
+class LengthRow:
+    """One cell at one length, over the seeds."""
+
+    length: int
+    cell: str
+    mean: float
+    sd: float
+    low: float  # lowest and highest seed
+    high: float
+    mean_epochs: float
+    max_epochs: int
+    at_cap: int  # runs that ended at the cap on epochs
+
+
+@dataclass(frozen=True)
+class LongRangeFinding:
+    lengths: tuple[int, ...]  # the lengths trained (the study stops once every cell is at chance)
+    rows: tuple[LengthRow, ...]
+    chance_level: float
+    sanity_level: float
+    sanity: Mapping[str, tuple[float, float, bool]]  # cell -> mean and lowest seed at the shortest T, solved?
+    learning_rates: Mapping[str, float]  # chosen per cell on validation at the shortest T
+    chance_lengths: Mapping[str, int | None]  # cell -> smallest T at which it is at chance (None: never)
+    # under_budgeted: a cell fails the sanity row, so no conclusion; expected: a gated cell keeps the first word
+    # longer than the SimpleRNN (significant at the SimpleRNN's first failing T); opposite: the SimpleRNN keeps it
+    # longer than every gated cell (significant at each gated cell's first failing T); no_difference: otherwise
+    verdict: Literal["under_budgeted", "expected", "opposite", "no_difference"]
+    decisive: tuple[PairTest, ...] = ()  # the tests the verdict rests on
+    plateau: tuple[str, ...] = ()  # the cells whose every run at their first failing T ended at the cap
+    seeds: int = 0
+    n_test: int = 0
+    max_epochs: int = 0
+    sequences_per_epoch: int = 0
+    units: int = 0
+    vocab_words: int = 0
+    max_length: int = 0  # the longest length planned
+    cpu_seconds: float = 0.0
+    max_sequences: int = 0  # training sequences a run sees at the cap
+
+    def cells_at(self, length: int) -> tuple[str, ...]:
+        return tuple(c for c in CELLS if self.row(c, length) is not None)
+
+    @property
+    def shortest(self) -> int:
+        return min(self.lengths)
+
+    @property
+    def longest(self) -> int:
+        return max(self.lengths)
+
+    def row(self, cell: str, length: int) -> LengthRow | None:
+        return next((r for r in self.rows if r.cell == cell and r.length == length), None)
+
+    @property
+    def failed_sanity(self) -> tuple[str, ...]:
+        return tuple(c for c, (_, _, ok) in self.sanity.items() if not ok)
+
+    @property
+    def rnn_chance_length(self) -> int | None:
+        return self.chance_lengths.get("SimpleRNN")
+
+    def reach(self, cell: str) -> int | None:
+        """The longest length at which the cell is above chance (None: not even the shortest)."""
+        t = self.chance_lengths.get(cell)
+        above = [x for x in self.lengths if t is None or x < t]
+        return max(above) if above else None
+
+
+def finding(study: StudyResults) -> LongRangeFinding:
+    from report.stats.pairs import find_pair, pair_tests, steps
+
+    h = study.headline
+    rows = tuple(LengthRow(int(r["length"]), str(r["cell"]), float(r["mean"]), float(r["sd"]), float(r["min"]),
+                           float(r["max"]), float(r["mean epochs"]), int(r["max epochs"]), int(r["runs at cap"]))
+                 for r in study.table("accuracy").records())
+    lengths = tuple(sorted({r.length for r in rows}))
+    sanity = {str(r["cell"]): (float(r["mean accuracy"]), float(r["lowest seed"]), bool(r["solved"]))
+              for r in study.table("sanity").records()}
+    chance = {c: h.get(f"chance_length.{c}") for c in CELLS}
+    pairs = pair_tests(study.table("pairs"))
+    reach = {c: steps(chance[c]) for c in CELLS}
+    gated = [c for c in CELLS if c != "SimpleRNN"]
+    plateau = tuple(c for c in CELLS if chance[c] is not None and
+                    (row := next((r for r in rows if r.cell == c and r.length == chance[c]), None)) is not None
+                    and row.at_cap == int(h.get("seeds", 0)) and row.mean < float(h["chance_level"]))
+    decisive: list[PairTest] = []
+    if not all(ok for _, _, ok in sanity.values()):
+        verdict = "under_budgeted"
+    elif any(reach[g] > reach["SimpleRNN"] for g in gated):
+        best = max(gated, key=lambda g: reach[g])  # the first of equals: LSTM before GRU
+        test = find_pair(pairs, chance["SimpleRNN"], best, "SimpleRNN")
+        decisive = [test] if test else []
+        verdict = "expected" if test is not None and test.verdict == "better" else "no_difference"
+    elif all(reach[g] < reach["SimpleRNN"] for g in gated):
+        decisive = [t for g in gated if (t := find_pair(pairs, chance[g], g, "SimpleRNN")) is not None]
+        verdict = "opposite" if len(decisive) == len(gated) and all(t.verdict == "worse" for t in decisive) \
+            else "no_difference"
+    else:
+        verdict = "no_difference"
+    return LongRangeFinding(
+        lengths=lengths, rows=rows, chance_level=float(h["chance_level"]),
+        sanity_level=float(h.get("sanity_level", 0.95)), sanity=sanity,
+        learning_rates={c: float(h[f"learning_rate.{c}"]) for c in CELLS if f"learning_rate.{c}" in h},
+        chance_lengths=chance, verdict=verdict, decisive=tuple(decisive), plateau=plateau,
+        seeds=int(h.get("seeds", 0)), n_test=int(h.get("n_test", 0)), max_epochs=int(h.get("max_epochs", 0)),
+        sequences_per_epoch=int(h.get("sequences_per_epoch", 0)), units=int(h.get("units", 0)),
+        vocab_words=int(h.get("vocab_words", 0)), max_length=int(h.get("max_length", max(lengths))),
+        cpu_seconds=float(h.get("cpu_seconds", 0.0)), max_sequences=int(h.get("max_sequences", 0)),
+    )
+
+
+def evidence(ask):
+    table = ask.table("accuracy", "Test accuracy on the synthetic task by length, mean ± sd over the seeds, and the "
+                                  "epochs used (–: not trained, at chance at a shorter length)")
+    return ask.item(finding(ask.study), figures=ask.figure("long_range"), tables=[table])
+
+
+class LongRangeDisplay:
+    """Mean test accuracy over the seeds against sequence length for each cell, the seeds' spread as error bars
+    (± one sd) and each seed as a dot; chance and the 'at chance' threshold marked."""
+
+    kind: ClassVar[str] = "long_range"
+    title: ClassVar[str] = ("Test accuracy on the synthetic task against sequence length: the mean over the seeds "
+                            "± one standard deviation, and each seed as a dot")
+
+    def __init__(self, lengths: Mapping[str, Sequence[float]], accuracy: Mapping[str, Sequence[float]],
+                 chance_level: float, sd: Mapping[str, Sequence[float]] | None = None,
+                 seeds: Mapping[str, Sequence[Sequence[float]]] | None = None):
+        self.lengths = {cell: np.asarray(x, dtype=float) for cell, x in lengths.items()}
+        self.accuracy = {cell: np.asarray(a, dtype=float) for cell, a in accuracy.items()}
+        self.sd = {cell: np.asarray(v, dtype=float) for cell, v in (sd or {}).items()}
+        self.seeds = {cell: [np.asarray(v, dtype=float) for v in runs] for cell, runs in (seeds or {}).items()}
+        self.chance_level = chance_level
+
+    @classmethod
+    def from_study(cls, study: StudyResults) -> "LongRangeDisplay":
+        series = study.figure_series("accuracy")
+        seeds: dict[str, list] = {}
+        for s in study.figure_series("accuracy_seed"):
+            seeds.setdefault(s.label.split(", ")[0], []).append(s.y)
+        return cls({s.label: s.x for s in series}, {s.label: s.y for s in series},
+                   float(study.headline["chance_level"]), {s.label: s.y for s in study.figure_series("accuracy_sd")},
+                   seeds)
+
+    @property
+    def all_lengths(self) -> np.ndarray:
+        return np.unique(np.concatenate([x for x in self.lengths.values()] or [np.zeros(0)]))
+
+    def plot(self, kit, ax=None) -> "LongRangeDisplay":
+        """``kit``: the report's style and formats (report.render.study_figures.KIT)."""
+        with kit.style():
+            if ax is None:
+                _, ax = kit.new_figure(kit.text_width_in, 3.0)
+            cells = list(self.accuracy)
+            for k, (cell, acc) in enumerate(self.accuracy.items()):
+                x = self.lengths[cell]
+                shift = 1.06 ** (k - (len(cells) - 1) / 2)  # side by side on the log axis, so the bars do not hide
+                colour = kit.cell_colour(cell)
+                sd = self.sd.get(cell)
+                ax.errorbar(x * shift, acc, yerr=sd if sd is not None and len(sd) == len(acc) else None,
+                            color=colour, marker=kit.cell_marker(cell), markersize=4, capsize=2.5,
+                            linewidth=1.2, elinewidth=1, label=cell)
+                for run in self.seeds.get(cell, []):
+                    ax.plot(x[: len(run)] * shift, run, linestyle="none", marker="o", markersize=2.5, color=colour,
+                            alpha=0.6)
+            ax.axhline(0.5, color=kit.grey, linewidth=1, linestyle=":", zorder=0)
+            ax.axhspan(0.4, self.chance_level, color="#EEEEEE", zorder=-1, linewidth=0)
+            ax.annotate(f"at chance (below {kit.metric(self.chance_level)})", xy=(0, 0.41),
+                        xycoords=("axes fraction", "data"), xytext=(3, 0), textcoords="offset points",
+                        ha="left", va="bottom", fontsize=kit.small_pt, color="#444444")
+            ax.set_xscale("log")
+            ticks = self.all_lengths
+            ax.set_xticks(ticks, [f"{int(t)}" for t in ticks])
+            ax.minorticks_off()
+            ax.set_ylim(0.4, 1.05)
+            ax.set_xlabel("Sequence length T (log scale)")
+            ax.set_ylabel("test accuracy")
+            ax.grid(True, axis="y")
+            ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncols=3)
+            self.ax_, self.figure_ = ax, ax.figure
+        return self
+
+    def alt_text(self, kit) -> str:
+        parts = []
+        for cell, acc in self.accuracy.items():
+            sd = self.sd.get(cell)
+            with_sd = sd is not None and len(sd) == len(acc)
+            parts.append(f"{cell}: " + ", ".join(
+                f"{kit.metric(a)}{f' ± {kit.metric(sd[i])}' if with_sd else ''} at {int(t)}"
+                for i, (t, a) in enumerate(zip(self.lengths[cell], acc))))
+        return ("Line chart of mean test accuracy over the seeds against sequence length, with ± one standard "
+                "deviation as error bars; " + "; ".join(parts) + ".")
+
+
+FIGURES = (LongRangeDisplay,)  # drawn by report.render.study_figures when the outline shows this study

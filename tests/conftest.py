@@ -80,21 +80,33 @@ def real_data() -> Path:
 RENDER_DATE = "2026-11-25"
 
 
-def render_paths(root: Path) -> "BuildPaths":
-    """A project folder at ``root``: a copy of templates/ (answers included, placeholders if missing)
-    and of report.toml (unless it has one), with its build folder inside."""
+def copy_project(root: Path, *, without: tuple[str, ...] = ()) -> Path:
+    """A copy of this project at ``root``: report.toml, templates/, experiments/ and studies/ (less the files
+    named in ``without``, such as "studies/long_range.py")."""
     import shutil
 
-    from report.paths import BuildPaths
-    from report.render.context import ANSWER_KEYS
     from tests import REPO_ROOT
 
-    templates = root / "templates"
-    shutil.copytree(REPO_ROOT / "templates", templates)
+    skip = {(REPO_ROOT / w).resolve() for w in without}
+    ignore = lambda folder, names: [n for n in names if n == "__pycache__" or (Path(folder) / n).resolve() in skip]  # noqa: E731
+    for content in ("templates", "experiments", "studies"):
+        shutil.copytree(REPO_ROOT / content, root / content, ignore=ignore)
     if not (root / "report.toml").exists():
         shutil.copyfile(REPO_ROOT / "report.toml", root / "report.toml")
-    for key in ANSWER_KEYS:
-        answer = templates / "answers" / f"{key}.md"
+    return root
+
+
+def render_paths(root: Path) -> "BuildPaths":
+    """A project folder at ``root`` (:func:`copy_project`; answers replaced by placeholders where missing), with
+    its build folder inside."""
+    import tomllib
+
+    from report.outline import TABLE, parse
+    from report.paths import BuildPaths
+
+    copy_project(root)
+    for key in parse(tomllib.loads((root / "report.toml").read_text(encoding="utf-8"))[TABLE]).answers:
+        answer = root / "templates" / "answers" / f"{key}.md"
         if not answer.is_file():
             answer.write_text(f"Placeholder answer {key} with $h_t = \\tanh(W x_t)$.\n", encoding="utf-8")
     return BuildPaths(data=root / "data", project=root)

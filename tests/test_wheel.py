@@ -50,9 +50,11 @@ def site_packages(tmp_path_factory) -> Path:
 
 @pytest.fixture
 def project(tmp_path) -> Path:
-    """A project folder away from the checkout: templates/, report.toml and the fixture results."""
+    """A project folder away from the checkout: report.toml, templates/, experiments/, studies/ and the fixture
+    results."""
     folder = tmp_path / "my-report"
-    shutil.copytree(REPO_ROOT / "templates", folder / "templates")
+    for content in ("templates", "experiments", "studies"):
+        shutil.copytree(REPO_ROOT / content, folder / content, ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copyfile(REPO_ROOT / "report.toml", folder / "report.toml")
     write_both(folder / "build" / "results")
     return folder
@@ -64,13 +66,13 @@ def _env(site: Path) -> dict[str, str]:
     return env
 
 
-def test_the_wheel_holds_the_packages_and_their_entry_points(site_packages):
+def test_the_wheel_holds_the_packages_and_its_command(site_packages):
     for package in ("report", "report/render", "report/commands/check", "experiments", "studies"):
         assert (site_packages / package / "__init__.py").is_file(), package
     entry_points = next(site_packages.glob("make_report-*.dist-info")) / "entry_points.txt"
     text = entry_points.read_text(encoding="utf-8")
     assert "make-report = report.cli:cli" in text
-    assert "imdb_simplernn = experiments.imdb_simplernn" in text and "baselines = studies.baselines" in text
+    assert "make_report.experiments" not in text  # experiments are found in the project's folder, not registered
     assert not (site_packages / "tests").exists() and not (site_packages / "templates").exists()
 
 

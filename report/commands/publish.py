@@ -117,14 +117,18 @@ def refuse_unpublishable(paths: BuildPaths, check_fresh: bool = True) -> None:
     if not check_fresh:
         return
     from report import registry
-    from report.pipeline.freshness import TrainOptions, freshness
+    from report.commands.fresh import as_built
+    from report.render import shown
 
-    names = list(registry.experiment_names())
-    study_names = getattr(registry, "study_names", lambda: [])()
-    names += [n for n in study_names if (paths.results / n).is_dir()]  # studies only when they were built
+    site = shown.read(paths)  # the results the site shows, recorded by the render that built it
+    if site is not None:
+        names = list(site.results)
+    else:
+        names = list(registry.experiment_names())
+        names += [n for n in registry.study_names() if (paths.results / n).is_dir()]  # studies only when built
     problems, results_mtime = [], 0.0
     for name in names:
-        state = freshness(name, paths, TrainOptions(quiet=True))
+        state = as_built(name, paths)  # with the options it was built with (--seeds N, --quick)
         if not state.fresh:
             why = f" ({state.why} changed)" if state.state == "stale" else (f": {state.why}" if state.reasons else "")
             problems.append(f"{name}: results are {state.state}{why}; run `make-report train {name}`")

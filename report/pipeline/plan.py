@@ -33,7 +33,7 @@ Echo = Callable[[str], None]
 class JobSpec:
     """Everything a job needs except the dataset archives; picklable, for a worker on another machine."""
 
-    id: str  # "imdb_simplernn seed 42", or a study's name
+    id: str  # "<experiment> seed 42", or a study's name
     name: str
     config: Any  # the run's config (for an experiment: this seed's)
     key: str  # the results' key

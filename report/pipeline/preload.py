@@ -1,7 +1,7 @@
 """Imported once by every Dask worker as it starts (``LocalCluster(preload=...)``; on other machines
 ``dask worker ADDRESS --preload report.pipeline.preload``), before any job reaches it.
 
-Why: a worker unpickles a job (which names, say, ``studies.baselines``) on its communication thread while
+Why: a worker unpickles a job (which names a module of ``studies``, say) on its communication thread while
 its task thread may be importing the same packages for the job before. ``report.data`` and
 ``report.data.sources`` import each other; one thread handles that, but two threads importing the cycle at
 once can each hold half of it, and Python then hands one of them a partially initialised module

@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -53,13 +53,11 @@ class RenderOutput:
         return self.figures + self.html + ((self.pdf,) if self.pdf else ())
 
 
-def load_all_results(results_root: Path, names: tuple[str, ...] | None = None) -> dict[str, Results]:
-    """Every experiment the report needs (``names``, default all), validated; all problems reported at once."""
-    from report.render.context import EXPERIMENTS
+def load_all_results(results_root: Path, names: Sequence[str]) -> dict[str, Results]:
+    """Every experiment the report needs (``names``: the outline's), validated; all problems reported at once."""
     from report.results import experiment_results as results
 
     loaded, problems = {}, []
-    names = EXPERIMENTS if names is None else names
     for name in names:
         try:
             loaded[name] = results.load(results.results_dir(results_root, name))
@@ -70,17 +68,19 @@ def load_all_results(results_root: Path, names: tuple[str, ...] | None = None) -
     return loaded
 
 
-def _study_names() -> tuple[str, ...]:
-    from report import registry
-
-    return tuple(registry.study_names())
-
-
 def _studies(paths: BuildPaths, names: tuple[str, ...]) -> dict:
-    """The studies that have results: the report shows the evidence it has (``make-report train`` builds it)."""
+    """The studies the outline shows that have results: the report shows the evidence it has (``make-report
+    train`` builds it)."""
     from report.results import study as studies
 
     return studies.load_available(paths.results, list(names))
+
+
+def _study_modules(paths: BuildPaths, names) -> dict:
+    """The modules of the studies shown: they know how to show their evidence (``evidence``, ``FIGURES``)."""
+    from report import registry
+
+    return {name: registry.load(name, paths.project) for name in names}
 
 
 def _build_info(paths: BuildPaths, now: dt.datetime) -> BuildInfo:
@@ -122,13 +122,13 @@ def build(
     keeps one for its whole run, so it also keeps the inputs it loaded). ``pdf_href``: the site's
     link to the PDF when this build writes none (the preview server makes it on demand).
     """
-    from report.render import live
-    from report.render.context import ANSWER_KEYS, EXPERIMENTS, build_context
+    from report.outline import load_outline
+    from report.render import live, shown
+    from report.render.context import build_context
     from report.render.html import PAGE_TEMPLATE, environment, write_site
     from report.render.markdown import load_answers
     from report.render.meta import ReportMeta, load_meta
     from report.render.reference import load_references
-    from report.results.paired import all_baseline_evidence
 
     start = time.perf_counter()
     log = _logger(quiet)
@@ -136,30 +136,33 @@ def build(
 
     # 1. gather and validate every input before writing anything; each is loaded again only when the
     # bytes it is read from changed
-    results_key = cache.key("results", files_digest(paths.results / name for name in EXPERIMENTS))
-    all_results = cache.latest("results", results_key, lambda: load_all_results(paths.results))
-    study_names = _study_names() if studies else ()
+    outline = load_outline(paths.meta, paths.templates)  # the sections, and what each shows
+    experiments = outline.experiments
+    results_key = cache.key("results", experiments, files_digest(paths.results / name for name in experiments))
+    all_results = cache.latest("results", results_key, lambda: load_all_results(paths.results, experiments))
+    study_names = outline.studies if studies else ()
+    # the studies' modules hold the rules and the figures of their evidence
     studies_key = cache.key("studies", results_key, study_names,
-                            files_digest(paths.results / name for name in study_names))
+                            files_digest(paths.results / name for name in study_names),
+                            files_digest(paths.project / "studies" / f"{name}.py" for name in study_names))
     study_results = cache.latest("studies", studies_key, lambda: _studies(paths, study_names))
+    study_modules = _study_modules(paths, [name for name in study_names if name in study_results])
     # model.npz: the live page and the trace figures
-    exports = cache.latest("exports", results_key, lambda: live.load_exports(paths.results, EXPERIMENTS))
-    answers = load_answers(paths.templates / "answers", ANSWER_KEYS, tex=cache.tex)
+    exports = cache.latest("exports", results_key, lambda: live.load_exports(paths.results, experiments))
+    answers = load_answers(paths.templates / "answers", outline.answers, tex=cache.tex)
     toml_key = cache.key("toml", files_digest([paths.meta]) if paths.meta.is_file() else None)
     report_meta = meta if isinstance(meta, ReportMeta) else cache.latest(
         "meta", cache.key(toml_key, str(meta), pdf), lambda: load_meta(meta or paths.meta, check_pdf_variant=pdf))
     # an earlier version's figures, to compare with; often none
     references = cache.latest("references", toml_key, lambda: load_references(paths.meta))
-    # each network against the baselines, example by example (McNemar's exact test): both prediction files
-    paired = cache.latest("paired", studies_key, lambda: all_baseline_evidence(
-        paths.results, EXPERIMENTS, study_results.get("baselines")))
     env = cache.latest("jinja", str(paths.templates), lambda: environment(paths.templates, _compiled(cache)))
     env.get_template(PAGE_TEMPLATE)  # a template syntax error fails here, before any output
     info = _build_info(paths, dt.datetime.now(dt.timezone.utc).replace(microsecond=0))
 
     # 2. figures, into the site so the HTML and the PDF share them; drawn again only when their inputs changed
     figure_dir = paths.site / "figures"
-    written = _figures(cache, results_key, studies_key, all_results, study_results, exports, figure_dir)
+    written = _figures(cache, results_key, studies_key, all_results, study_results, study_modules, exports,
+                       figure_dir)
     keep = {w.path.resolve() for w in written}
     for old in figure_dir.glob("*.svg"):
         if old.resolve() not in keep:
@@ -171,10 +174,10 @@ def build(
     html_files: list[Path] = []
     pdf_href = "report.pdf" if pdf else pdf_href
     if html:
-        context = build_context(all_results, written, answers, report_meta, info, medium="screen",
-                                pdf_href=pdf_href, studies=study_results, stale=stale,
-                                live_href=live.LIVE_PAGE if exports else None, references=references,
-                                paired=paired)
+        context = build_context(outline, all_results, written, answers, report_meta, info, medium="screen",
+                                pdf_href=pdf_href, studies=study_results, study_modules=study_modules,
+                                results_root=paths.results, stale=stale,
+                                live_href=live.LIVE_PAGE if exports else None, references=references)
         html_files += write_site(env, context, paths.templates, paths.site, log)
         if exports:
             html_files += live.write_live_site(env, exports, all_results, report_meta, paths.templates, paths.site,
@@ -188,8 +191,9 @@ def build(
     if pdf:
         from report.render.pdf import write_pdf
 
-        context = build_context(all_results, written, answers, report_meta, info, medium="print",
-                                studies=study_results, stale=stale, references=references, paired=paired)
+        context = build_context(outline, all_results, written, answers, report_meta, info, medium="print",
+                                studies=study_results, study_modules=study_modules, results_root=paths.results,
+                                stale=stale, references=references)
         pdf_file = write_pdf(env, context, paths.templates, paths.site, paths.pdf)
         log(pdf_file)
         if html:
@@ -199,6 +203,7 @@ def build(
             html_files.append(copy)
             log(copy)
 
+    shown.record(paths, [*all_results, *study_results], studies)  # what publish will judge
     return RenderOutput(
         figures=tuple(w.path for w in written),
         html=tuple(html_files),
@@ -215,8 +220,8 @@ def _compiled(cache: RenderCache) -> Path:
     return folder
 
 
-def _figures(cache: RenderCache, results_key: str, studies_key: str, all_results, study_results, exports,
-             figure_dir: Path) -> list[WrittenFigure]:
+def _figures(cache: RenderCache, results_key: str, studies_key: str, all_results, study_results, study_modules,
+             exports, figure_dir: Path) -> list[WrittenFigure]:
     """Every figure: the experiments', the studies' and the word-by-word traces (each set reused as a whole)."""
 
     def experiments():
@@ -227,7 +232,7 @@ def _figures(cache: RenderCache, results_key: str, studies_key: str, all_results
     def study_figures():
         from report.render.study_figures import write_study_figures
 
-        return write_study_figures(study_results, figure_dir)
+        return write_study_figures(study_results, study_modules, figure_dir)
 
     def traces():
         from report.render.live_figures import write_trace_figures

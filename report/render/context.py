@@ -1,8 +1,8 @@
 """Results, figures and answers -> the one typed context the templates render.
 
-The report's outline (sections 1.1-2.3 of ASSIGNMENT.md), the order of the
-result blocks in each experiment and the numbering of figures and tables are
-decided here, once, so the HTML and the PDF show the same numbers and the
+The project's outline (``report.toml``, read by :mod:`report.outline`) says which sections there
+are and what each shows; here the order of the result blocks in each experiment and the numbering
+of figures and tables are decided, once, so the HTML and the PDF show the same numbers and the
 prose can refer to "Figure 3" before or after it appears.
 """
 
@@ -11,72 +11,29 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
+from pathlib import Path
+from types import ModuleType
 from typing import Literal
 
 from markupsafe import Markup
 
+from report.outline import Outline, Section
 from report.render import interpret
 from report.render.evidence import EvidenceBuilder, EvidenceItem
 from report.render.written import WrittenFigure
 from report.render.format import plural
 from report.render.meta import ReportMeta
 from report.render.reference import Reference
-from report.results.selection import Selection, selection
 from report.results.experiment_results import Arithmetic, Results
-from report.results.paired import BaselineEvidence
-from report.results.study import StudyResults
+from report.results.selection import Selection, selection
+from report.results.study import CELLS, StudyResults
 
 Medium = Literal["screen", "print"]
 
 
-# --- the outline ----------------------------------------------------------------------------------
+# --- the outline: declared by the project (report.toml's [[section]], read by report.outline) ---------------
 
-
-@dataclass(frozen=True)
-class Section:
-    number: str  # "1", "1.4"; "" for unnumbered parts
-    title: str
-    id: str  # the HTML anchor
-    level: int  # heading level: 2 exercise, 3 question
-
-    @property
-    def label(self) -> str:
-        return f"{self.number} {self.title}" if self.number else self.title
-
-
-@dataclass(frozen=True)
-class PartSpec:
-    section: Section
-    answer: str | None = None  # key of the theory answer (templates/answers/<key>.md)
-    experiment: str | None = None  # results folder name
-
-
-EXERCISES: tuple[tuple[Section, tuple[PartSpec, ...]], ...] = (
-    (
-        Section("1", "Exercise 1: Recurrent neural networks", "ex1", 2),
-        (
-            PartSpec(Section("1.1", "RNNs vs feedforward networks", "ex1-q1", 3), answer="ex1_q1"),
-            PartSpec(Section("1.2", "The vanishing gradient problem", "ex1-q2", 3), answer="ex1_q2"),
-            PartSpec(Section("1.3", "Two application areas of RNNs", "ex1-q3", 3), answer="ex1_q3"),
-            PartSpec(Section("1.4", "Experiment: a simple RNN for IMDB sentiment", "ex1-q4", 3),
-                     experiment="imdb_simplernn"),
-        ),
-    ),
-    (
-        Section("2", "Exercise 2: Long short-term memory", "ex2", 2),
-        (
-            PartSpec(Section("2.1", "How LSTMs address vanishing gradients", "ex2-q1", 3), answer="ex2_q1"),
-            PartSpec(Section("2.2", "Where LSTMs beat plain RNNs", "ex2-q2", 3), answer="ex2_q2"),
-            PartSpec(Section("2.3", "Experiment: an LSTM for Reuters newswire topics", "ex2-q3", 3),
-                     experiment="reuters_lstm"),
-        ),
-    ),
-)
 PROVENANCE_SECTION = Section("", "Provenance", "provenance", 2)
-
-# The experiments the report needs, in report order.
-EXPERIMENTS: tuple[str, ...] = tuple(p.experiment for _, parts in EXERCISES for p in parts if p.experiment)
-ANSWER_KEYS: tuple[str, ...] = tuple(p.answer for _, parts in EXERCISES for p in parts if p.answer)
 
 # The result blocks of an experiment section, in the order ASSIGNMENT.md lists them,
 # and the numbered items each block shows, in the order the block's template shows them.
@@ -115,7 +72,7 @@ class FigureRef:
     id: str  # anchor, "fig-3"
     experiment: str
     kind: str
-    src: str  # relative to the page: "figures/imdb_simplernn-training.svg"
+    src: str  # relative to the page: "figures/<experiment>-training.svg"
     alt: str
     title: str
 
@@ -186,6 +143,11 @@ class ExperimentContext:
     @property
     def n_classes(self) -> int:
         return len(self.results.data.class_names)
+
+    @property
+    def network(self) -> str:
+        """The recurrent cell the model is built on ("SimpleRNN"), as its summary names it; else "model"."""
+        return next((layer.class_name for layer in self.results.model.layers if layer.class_name in CELLS), "model")
 
 
 @dataclass(frozen=True)
@@ -364,6 +326,7 @@ def _provenance(name: str, r: Results) -> ExperimentProvenance:
 
 
 def build_context(
+    outline: Outline,
     all_results: Mapping[str, Results],
     figures: Sequence[WrittenFigure],
     answers: Mapping[str, Markup],
@@ -374,28 +337,29 @@ def build_context(
     pdf_href: str | None = None,
     figure_src: str = "figures",
     studies: Mapping[str, StudyResults] | None = None,
+    study_modules: Mapping[str, ModuleType] | None = None,
+    results_root: Path = Path("."),
     stale: Mapping[str, str] | None = None,
     live_href: str | None = None,
     references: Mapping[str, Reference] | None = None,
-    paired: Mapping[str, BaselineEvidence] | None = None,
 ) -> ReportContext:
     """Everything the templates show, numbered in document order.
 
-    ``studies``: the studies' results; their evidence follows the part it supports.
+    ``studies``: the studies' results, and ``study_modules`` their modules: the evidence of those the
+    outline names follows the part it supports (``report.render.evidence``); ``results_root``: where the
+    studies' rules find the per-example predictions they pair with.
     ``references``: an earlier version's figures by experiment (report.toml's [reference]); an
     experiment without them has no comparison block.
-    ``paired``: each experiment's network against the baselines on the same test examples
-    (``report.results.paired``); without it the baselines comparison states no test.
     """
     numbering = _Numbering()
-    evidence = EvidenceBuilder(studies or {}, all_results, figures, numbering, figure_src, paired)
+    evidence = EvidenceBuilder(studies or {}, study_modules or {}, figures, numbering, figure_src, results_root)
     experiments: dict[str, ExperimentContext] = {}
     exercises = []
     toc: list[Section] = []
-    for ex_section, specs in EXERCISES:
-        toc.append(ex_section)
+    for exercise in outline.exercises:
+        toc.append(exercise.section)
         parts = []
-        for spec in specs:
+        for spec in exercise.parts:
             toc.append(spec.section)
             exp = None
             if spec.experiment:
@@ -403,8 +367,9 @@ def build_context(
                                   numbering, figure_src, (references or {}).get(spec.experiment))
                 experiments[spec.experiment] = exp
             answer = answers.get(spec.answer) if spec.answer else None
-            parts.append(Part(spec.section, answer, exp, evidence.for_part(spec.section.number)))
-        exercises.append(Exercise(ex_section, tuple(parts)))
+            shown = evidence.for_part(spec.evidence, exp.results if exp else None, spec.section)
+            parts.append(Part(spec.section, answer, exp, shown))
+        exercises.append(Exercise(exercise.section, tuple(parts)))
     toc.append(PROVENANCE_SECTION)
     return ReportContext(
         meta=meta,

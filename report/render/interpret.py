@@ -15,7 +15,7 @@ from typing import Literal
 
 from report.render.reference import Reference
 from report.results.experiment_results import Results
-from report.results.significance import McNemar, Verdict, exact_p_value, verdict, wilson_interval
+from report.stats.significance import McNemar, Verdict, exact_p_value, verdict, wilson_interval
 
 # macro F1 below this share of weighted F1: the frequent classes carry the score
 # and the rare ones are hardly learned (0.22 against 0.64 is a ratio of 0.34)

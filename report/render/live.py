@@ -103,11 +103,11 @@ class LiveModel:
     """What the page shows about one model, beside its data file."""
 
     name: str
-    title: str  # "IMDB sentiment with a SimpleRNN"
+    title: str  # the experiment's TITLE
     cell: str  # "SimpleRNN" / "LSTM"
     item: str  # "review" / "wire"
     class_names: tuple[str, ...]
-    file: str  # "live/imdb_simplernn.js"
+    file: str  # "live/<experiment>.js"
     file_bytes: int
     weight_bytes: int  # the quantised arrays
     trained_accuracy: float

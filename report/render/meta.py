@@ -39,8 +39,9 @@ def load_meta(path: Path, *, check_pdf_variant: bool = True) -> ReportMeta:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise click.ClickException(f"{path} is not valid TOML ({exc})") from None
-    # [report], or the whole file when it has no tables; [reference] is read by report.render.reference
-    table = data.get("report", {k: v for k, v in data.items() if k != "reference"})
+    # [report], or the whole file when it has no tables; [reference] is read by report.render.reference,
+    # [[section]] (the outline) by report.outline
+    table = data.get("report", {k: v for k, v in data.items() if k not in ("reference", "section")})
     unknown = set(table) - _FIELDS
     if unknown:
         raise click.ClickException(

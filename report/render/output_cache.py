@@ -31,7 +31,7 @@ from report.render.written import WrittenFigure
 CACHE_DIR = "render"  # under build/cache/
 # The code whose output is cached (the live models are quantised by report.live): a changed module of
 # these packages misses every entry.
-CODE_PACKAGES = ("report.render", "report.results", "report.live")
+CODE_PACKAGES = ("report.render", "report.results", "report.live", "report.stats")
 # The packages that draw (matplotlib) or compute (numpy) what is cached.
 DRAWING_PACKAGES = ("matplotlib", "numpy")
 MANIFEST = "manifest.json"

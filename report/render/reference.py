@@ -7,7 +7,7 @@ rest of it in report.toml; the report compares its own measurements with them
 the comparison is left out of the HTML and the PDF. One sub-table per
 experiment::
 
-    [reference.imdb_simplernn]
+    [reference.my_experiment]  # the experiment's name: experiments/my_experiment.py
     test_size = 25000          # the counts are only compared on a test set of this size
     accuracy = 0.83            # scores as stated, to two decimals
     f1 = { neg = 0.84, pos = 0.81 }
@@ -88,7 +88,7 @@ def parse_references(data: Mapping, source: Path | str) -> dict[str, Reference]:
     if table is None:
         return {}
     if not isinstance(table, Mapping):
-        raise click.ClickException(f"{source}: [{TABLE}] must be a table of experiments, e.g. [{TABLE}.imdb_simplernn]")
+        raise click.ClickException(f"{source}: [{TABLE}] must be a table of experiments, e.g. [{TABLE}.NAME] for experiments/NAME.py")
     from report import registry
 
     known = registry.experiment_names()

@@ -1,7 +1,8 @@
 """Skip rendering when nothing it reads has changed.
 
 The digest covers every input of a render: the results files, the templates
-(answers and CSS included), report.toml, the rendering and figure code, and
+(answers and CSS included), report.toml (the outline with it), the rendering and figure code
+(the studies' modules, which hold the rules of their evidence, included), and
 the git commit shown in the footer. ``make-report all`` compares it with the
 stamp the last render left in the build folder; equal digests and outputs
 present mean there is nothing to do. The stamp also remembers whether
@@ -23,13 +24,14 @@ from report.results.provenance import git_state
 
 STAMP_FILE = ".render-stamp.json"
 # Every module of these packages is an input of the render, found by walking them.
-RENDER_PACKAGES = ("report.render", "report.results", "report.live")
+RENDER_PACKAGES = ("report.render", "report.results", "report.live", "report.stats")
 
 
 def _files(paths: BuildPaths, studies: bool = True) -> list[Path]:
     files = sorted(paths.results.glob("*/results.json"))
-    if studies:  # the studies' evidence is shown unless the build is --core
+    if studies:  # the studies' evidence is shown unless the build is --core; their modules phrase it
         files += sorted(paths.results.glob("*/study.json"))
+        files += sorted((paths.project / "studies").glob("*.py"))
     files += sorted(p for p in paths.templates.rglob("*") if p.is_file())
     files.append(paths.meta)
     return files

@@ -9,7 +9,7 @@ from pathlib import Path
 
 @dataclass(frozen=True)
 class WrittenFigure:
-    experiment: str  # e.g. "imdb_simplernn"
+    experiment: str  # the experiment's (or study's) name: its module's in experiments/ (studies/)
     kind: str  # one of "training", "confusion", "roc", "f1_support"
     path: Path  # <out_dir>/<experiment>-<kind>.svg
     alt: str  # alt text derived from the data

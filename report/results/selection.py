@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from report.results.experiment_results import Candidate, Results
-from report.results.significance import McNemar, mcnemar, verdict
+from report.stats.significance import McNemar, mcnemar, verdict
 
 # Fields whose difference is not a setting of the model (the run's seed; --quick subsets)
 NOT_SETTINGS = frozenset({"seed", "subset_train", "subset_test"})

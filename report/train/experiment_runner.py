@@ -293,10 +293,15 @@ def run_experiment(module: ModuleType, config: TextClassifierConfig, ctx: RunCon
         selection=selection_record(module),
     )
     from report.train.keras_export import (
+        NotExportable,
         export_model,  # model.npz: the page's and the PDF's copy of the model
     )
 
-    exported = export_model(name, model, config, ds, y_prob, ctx.echo)
+    try:
+        exported = export_model(name, model, config, ds, y_prob, ctx.echo)
+    except NotExportable as exc:  # a model type the live page cannot run: the report shows it without one
+        ctx.echo(f"{name}: no live model ({exc})")
+        exported = None
     predictions = Predictions(y_true=np.asarray(ds.y_test), y_prob=y_prob, ids=np.asarray(ds.ids_test).astype(str),
                               model=exported)
     return results, predictions

@@ -43,6 +43,10 @@ def keep_side(config: Any, ds: TextDataset) -> str:
     return "last"
 
 
+class NotExportable(ValueError):
+    """The model is not one the NumPy forward pass (report.results.forward) computes: it has no live model."""
+
+
 def weights_from_keras(model, readout: str | None = None) -> tuple[forward.RNNWeights, dict]:
     """The float32 weights of Embedding -> (SimpleRNN | LSTM) -> [pooling] -> Dense, and facts about them.
 
@@ -62,9 +66,9 @@ def weights_from_keras(model, readout: str | None = None) -> tuple[forward.RNNWe
         elif isinstance(layer, keras.layers.Dense):
             dense = layer  # the last Dense is the output layer
         elif isinstance(layer, (keras.layers.GRU, keras.layers.Bidirectional)):
-            raise ValueError(f"cannot export {type(layer).__name__}: only SimpleRNN and LSTM")
+            raise NotExportable(f"cannot export {type(layer).__name__}: only SimpleRNN and LSTM")
     if emb is None or rnn is None or dense is None:
-        raise ValueError("cannot export: the model needs an Embedding, a SimpleRNN or LSTM and a Dense layer")
+        raise NotExportable("cannot export: the model needs an Embedding, a SimpleRNN or LSTM and a Dense layer")
     cfg = rnn.get_config()
     found = "max" if cfg.get("return_sequences") or takes_max_over_time(rnn) else "last"
     if readout is not None and readout != found:

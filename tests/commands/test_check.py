@@ -24,6 +24,7 @@ from report.commands.check.headline import check_key_figures, key_figures
 from report.commands.check.numbers import number_tokens
 from report.commands.check.pdf_file import check_pdf_fonts
 from report.commands.check.sections import check_sections_pdf
+from report.outline import load_outline
 from report.paths import BuildPaths
 from report.render.reference import load_references
 
@@ -196,9 +197,10 @@ def test_a_missing_nojekyll_is_named(broken):
 
 def test_a_section_missing_from_the_pdf_text_or_bookmarks_is_named(good):
     body = pdf_body_text(pdf_text(good.pdf))
-    assert check_sections_pdf(good.pdf, body).ok
+    outline = load_outline(good.meta, good.templates)
+    assert check_sections_pdf(good.pdf, body, outline).ok
     cut = body.replace("1.2 The vanishing gradient problem", "1.2 Vanishing gradients")
-    assert check_sections_pdf(good.pdf, cut).problems == (
+    assert check_sections_pdf(good.pdf, cut, outline).problems == (
         "1.2 The vanishing gradient problem: not in the PDF's text (outside the contents)",)
 
 

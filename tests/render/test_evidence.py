@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from report.results import study as studies
-from report.render import evidence
 from report.results.study import Series, StudyResults, StudyTimings, Table
+from studies import baselines, gradient_decay, long_range
 from tests.factories import make_results, write_both
 
 NOW = datetime(2026, 1, 1, tzinfo=timezone.utc)
@@ -64,37 +64,44 @@ def baseline_study(lr_accuracy: float) -> StudyResults:
 
 
 def test_gradient_rule_says_which_fades_sooner():
-    assert evidence.gradient_decay(gradient_study(31, None)).verdict == "rnn_faster"
-    assert evidence.gradient_decay(gradient_study(None, 12)).verdict == "lstm_faster"
-    assert evidence.gradient_decay(gradient_study(40, 90)).verdict == "rnn_faster"
+    assert gradient_decay.finding(gradient_study(31, None)).verdict == "rnn_faster"
+    assert gradient_decay.finding(gradient_study(None, 12)).verdict == "lstm_faster"
+    assert gradient_decay.finding(gradient_study(40, 90)).verdict == "rnn_faster"
     # neither falls tenfold: the share left at the window's start decides, or they are alike
-    assert evidence.gradient_decay(gradient_study(None, None, 0.2, 0.5)).verdict == "rnn_faster"
-    assert evidence.gradient_decay(gradient_study(None, None, 0.5, 0.5)).verdict == "same"
+    assert gradient_decay.finding(gradient_study(None, None, 0.2, 0.5)).verdict == "rnn_faster"
+    assert gradient_decay.finding(gradient_study(None, None, 0.5, 0.5)).verdict == "same"
 
 
 def test_gradient_rule_says_whether_training_lengthened_the_lstms_reach():
     g = gradient_study(31, None)
     h = dict(g.headline, **{"decay_length.LSTM.initialisation": 10})
-    assert evidence.gradient_decay(g.model_copy(update={"headline": h})).lstm_reach_learned
+    assert gradient_decay.finding(g.model_copy(update={"headline": h})).lstm_reach_learned
     h = dict(g.headline, **{"decay_length.LSTM.initialisation": None, "decay_length.LSTM.trained": 50})
-    assert not evidence.gradient_decay(g.model_copy(update={"headline": h})).lstm_reach_learned
+    assert not gradient_decay.finding(g.model_copy(update={"headline": h})).lstm_reach_learned
 
 
 def test_long_range_chance_lengths_from_the_means():
-    f = evidence.long_range(long_range_study({"SimpleRNN": [1.0, 0.55, 0.5], "LSTM": [1.0, 1.0, 0.9],
+    f = long_range.finding(long_range_study({"SimpleRNN": [1.0, 0.55, 0.5], "LSTM": [1.0, 1.0, 0.9],
                                               "GRU": [1.0, 0.95, 0.5]}))
     assert f.chance_lengths == {"SimpleRNN": 100, "LSTM": None, "GRU": 500} and f.rnn_chance_length == 100
     # the verdicts each way: tests/render/test_study_evidence.py
 
 
+def interval(results) -> tuple[float, float]:
+    from report.render.interpret import accuracy_interval
+
+    found = accuracy_interval(results)
+    return found.low, found.high
+
+
 def test_baseline_rule_names_the_winner_and_the_margin():
     imdb, _ = make_results("imdb_simplernn")
     acc = imdb.test.accuracy
-    won = evidence.compare_baseline(imdb, baseline_study(acc - 0.05), "imdb", "SimpleRNN")
+    won = baselines.compare_baseline(imdb, baseline_study(acc - 0.05), "imdb", "SimpleRNN", interval(imdb))
     assert won.verdict == "network" and won.margin == pytest.approx(0.05)
-    lost = evidence.compare_baseline(imdb, baseline_study(min(acc + 0.07, 1.0)), "imdb", "SimpleRNN")
+    lost = baselines.compare_baseline(imdb, baseline_study(min(acc + 0.07, 1.0)), "imdb", "SimpleRNN", interval(imdb))
     assert lost.verdict == "baseline"
-    tie = evidence.compare_baseline(imdb, baseline_study(acc + 0.001), "imdb", "SimpleRNN")
+    tie = baselines.compare_baseline(imdb, baseline_study(acc + 0.001), "imdb", "SimpleRNN", interval(imdb))
     assert tie.verdict == "tie"
     assert [r[0] for r in won.rows] == ["Majority class", "TF-IDF + logistic regression", "SimpleRNN (this report)"]
 
@@ -107,7 +114,7 @@ def test_study_figures_are_written_as_svg_with_text_and_alt(tmp_path):
 
     acc = {"SimpleRNN": [1.0, 0.55, 0.5], "LSTM": [1.0, 1.0, 0.9], "GRU": [1.0, 0.95, 0.5]}
     written = write_study_figures({"gradient_decay": gradient_study(31, None), "long_range": long_range_study(acc)},
-                                  tmp_path)
+                                  {"gradient_decay": gradient_decay, "long_range": long_range}, tmp_path)
     assert [w.kind for w in written] == ["decay", "long_range"]
     for w in written:
         svg = w.path.read_text()

@@ -96,20 +96,19 @@ def test_every_assignment_section_is_a_heading(site):
     assert [t for t in texts if t in SECTIONS] == SECTIONS  # in the assignment's order
 
 
-def test_outline_is_the_checks_reference_and_the_pages_headings(site):
-    """The renderer's outline (report/render/context.py) and the checklist's (kept apart on purpose, in
-    report/commands/check/sections.py) are the same sections in the same order, and the page shows each
-    as a heading of its level with its anchor."""
-    from report.commands.check.sections import EXPERIMENT_SECTIONS, REQUIRED_SECTIONS
-    from report.render.context import EXERCISES
+def test_the_page_has_the_outlines_sections_as_headings(site):
+    """report.toml's outline, which the check reads too, is what the page shows: each section a heading of its
+    level with its anchor, in the outline's order, the experiments where it puts them."""
+    from report.outline import load_outline
 
-    parts = [part for _, exercise in EXERCISES for part in exercise]
-    assert [(p.section.number, p.section.title) for p in parts] == list(REQUIRED_SECTIONS)
-    assert [f"{n} {t}" for n, t in REQUIRED_SECTIONS] == SECTIONS
-    assert {p.section.number: p.experiment for p in parts if p.experiment} == EXPERIMENT_SECTIONS
-    *_, page = site
-    for exercise, _ in EXERCISES:  # "Exercise 1: ...": the title carries the number
-        assert ("h2", exercise.title) in page.headings and exercise.id in page.ids, exercise
+    paths, *_, page = site
+    outline = load_outline(paths.meta, paths.templates)
+    parts = outline.parts
+    assert [p.section.label for p in parts] == SECTIONS
+    assert {p.section.number: p.experiment for p in parts if p.experiment} == {"1.4": "imdb_simplernn",
+                                                                              "2.3": "reuters_lstm"}
+    for exercise in outline.exercises:  # "Exercise 1: ...": the title carries the number
+        assert ("h2", exercise.section.title) in page.headings and exercise.section.id in page.ids, exercise
     for section in [p.section for p in parts]:
         assert (f"h{section.level}", section.label) in page.headings and section.id in page.ids, section
 

@@ -24,11 +24,12 @@ import pytest
 
 from report.data import text as tok
 from report.live import forward, quantise
-from report.render.context import EXPERIMENTS
+from report.outline import load_outline
 from report.results import experiment_results as results
 from report.results import model_export
 from tests import REPO_ROOT
 
+EXPERIMENTS = load_outline(REPO_ROOT / "report.toml").experiments
 SUBPATH = "/my-repo/"
 INJECTION = "<img src=x onerror=alert(1)>"
 

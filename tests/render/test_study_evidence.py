@@ -9,8 +9,9 @@ from statistics import mean, stdev
 import pytest
 
 from report.render import evidence
-from report.results.significance import McNemar, verdict
 from report.results.study import CELLS, Series, StudyResults, Table
+from report.stats.significance import McNemar, verdict
+from studies import architectures, long_range
 from tests import REPO_ROOT
 from tests.render.test_evidence import study
 
@@ -79,7 +80,7 @@ def env():
 
 def sentence(env, template: str, finding) -> str:
     item = evidence.EvidenceItem(template, finding)
-    html = env.get_template(f"_evidence_{template}.html").render(ev=item, medium="print")
+    html = env.get_template(f"studies/{template}.html").render(ev=item, medium="print")
     return " ".join(re.sub(r"<[^>]+>", "", html).split())
 
 
@@ -90,7 +91,7 @@ def test_long_range_expected_when_a_gated_cell_is_significantly_longer(env):
     s = long_range_study({"SimpleRNN": {10: SOLVED, 100: CHANCE}, "LSTM": {10: SOLVED, 100: SOLVED},
                           "GRU": {10: SOLVED, 100: CHANCE}},
                          pairs=[pair_row(100, "LSTM", "SimpleRNN", 500, 10, 1e-100)])
-    f = evidence.long_range(s)
+    f = long_range.finding(s)
     assert f.verdict == "expected" and f.chance_lengths == {"SimpleRNN": 100, "LSTM": None, "GRU": 100}
     assert f.decisive[0].a == "LSTM" and f.reach("LSTM") == 100 and f.reach("SimpleRNN") == 10
     text = sentence(env, "long_range", f)
@@ -103,7 +104,7 @@ def test_long_range_no_difference_when_the_longer_reach_is_not_significant(env):
     s = long_range_study({"SimpleRNN": {10: SOLVED, 100: CHANCE}, "LSTM": {10: SOLVED, 100: [0.62, 0.6, 0.61]},
                           "GRU": {10: SOLVED, 100: CHANCE}},
                          pairs=[pair_row(100, "SimpleRNN", "LSTM", 60, 70, 0.43)])  # stored the other way round
-    f = evidence.long_range(s)
+    f = long_range.finding(s)
     assert f.verdict == "no_difference"
     assert (f.decisive[0].a, f.decisive[0].b, f.decisive[0].a_only) == ("LSTM", "SimpleRNN", 70)
     text = sentence(env, "long_range", f)
@@ -115,7 +116,7 @@ def test_long_range_opposite_to_the_textbook_with_the_plateau_as_reason(env):
     acc = {"SimpleRNN": {10: SOLVED, 30: SOLVED, 100: CHANCE}, "LSTM": {10: SOLVED, 30: CHANCE},
            "GRU": {10: SOLVED, 30: CHANCE}}
     pairs = [pair_row(30, "LSTM", "SimpleRNN", 5, 500, 1e-90), pair_row(30, "GRU", "SimpleRNN", 4, 498, 1e-90)]
-    f = evidence.long_range(long_range_study(acc, pairs, at_cap={("LSTM", 30): 3, ("GRU", 30): 3}))
+    f = long_range.finding(long_range_study(acc, pairs, at_cap={("LSTM", 30): 3, ("GRU", 30): 3}))
     assert f.verdict == "opposite" and f.plateau == ("LSTM", "GRU") and f.longest == 100
     text = sentence(env, "long_range", f)
     assert "Opposite to the textbook, within this budget the SimpleRNN keeps the first word longer" in text
@@ -125,7 +126,7 @@ def test_long_range_opposite_to_the_textbook_with_the_plateau_as_reason(env):
     assert "61,440 training sequences" in text
     assert "the study stops at T = 100, where every cell is at chance" in text
     # the same numbers, but the gated runs stopped before the cap: no plateau to blame
-    f = evidence.long_range(long_range_study(acc, pairs))
+    f = long_range.finding(long_range_study(acc, pairs))
     assert f.verdict == "opposite" and not f.plateau
     assert "ended at the cap" not in sentence(env, "long_range", f)
 
@@ -134,7 +135,7 @@ def test_long_range_opposite_needs_every_gated_cell_significantly_worse(env):
     acc = {"SimpleRNN": {10: SOLVED, 30: SOLVED, 100: CHANCE}, "LSTM": {10: SOLVED, 30: CHANCE},
            "GRU": {10: SOLVED, 30: CHANCE}}
     pairs = [pair_row(30, "LSTM", "SimpleRNN", 5, 500, 1e-90), pair_row(30, "GRU", "SimpleRNN", 40, 50, 0.34)]
-    f = evidence.long_range(long_range_study(acc, pairs))
+    f = long_range.finding(long_range_study(acc, pairs))
     assert f.verdict == "no_difference"
     text = sentence(env, "long_range", f)
     assert "No consistent difference in how long the cells keep the first word" in text
@@ -143,10 +144,10 @@ def test_long_range_opposite_needs_every_gated_cell_significantly_worse(env):
 
 
 def test_long_range_no_difference_when_all_fail_together_or_never(env):
-    same = evidence.long_range(long_range_study({c: {10: SOLVED, 100: CHANCE} for c in CELLS}))
+    same = long_range.finding(long_range_study({c: {10: SOLVED, 100: CHANCE} for c in CELLS}))
     assert same.verdict == "no_difference" and not same.decisive
     assert "they fall to chance at the same length" in sentence(env, "long_range", same)
-    never = evidence.long_range(long_range_study({c: {10: SOLVED, 1000: SOLVED} for c in CELLS}))
+    never = long_range.finding(long_range_study({c: {10: SOLVED, 1000: SOLVED} for c in CELLS}))
     assert never.verdict == "no_difference" and never.rnn_chance_length is None
     text = sentence(env, "long_range", never)
     assert "every cell stays above chance up to T = 1000" in text and "the study stops" not in text
@@ -157,7 +158,7 @@ def test_long_range_under_budgeted_when_a_cell_misses_the_shortest_length(env):
     s = long_range_study({"SimpleRNN": {10: SOLVED, 100: CHANCE}, "LSTM": {10: [0.9, 0.95, 0.92], 100: SOLVED},
                           "GRU": {10: SOLVED, 100: CHANCE}},
                          pairs=[pair_row(100, "LSTM", "SimpleRNN", 500, 10, 1e-100)])
-    f = evidence.long_range(s)
+    f = long_range.finding(s)
     assert f.verdict == "under_budgeted" and f.failed_sanity == ("LSTM",)
     text = sentence(env, "long_range", f)
     assert "under-budgeted" in text and "stayed below 0.95" in text
@@ -188,7 +189,7 @@ def _arch_pairs(*tests) -> list[list]:
 
 
 def test_architecture_claims_follow_the_paired_test_both_ways(env):
-    f = evidence.architectures(architectures_study(_arch_pairs(("LSTM", "SimpleRNN", 300, 200, 1e-5),
+    f = architectures.finding(architectures_study(_arch_pairs(("LSTM", "SimpleRNN", 300, 200, 1e-5),
                                                                ("GRU", "SimpleRNN", 150, 260, 1e-7),
                                                                ("GRU", "LSTM", 100, 110, 0.53))))
     assert [p.verdict for p in f.tests("IMDB")] == ["better", "worse", "no significant difference"]
@@ -199,7 +200,7 @@ def test_architecture_claims_follow_the_paired_test_both_ways(env):
     assert "the GRU and the LSTM show no significant difference at the 5% level" in text
     assert "Every run stopped early, before the cap: each cell converged." in text
     assert "(Adam with a learning rate of 0.003 on IMDB and 0.01 on Reuters)" in text
-    capped = evidence.architectures(architectures_study(_arch_pairs(("LSTM", "SimpleRNN", 10, 12, 0.8)), at_cap=2))
+    capped = architectures.finding(architectures_study(_arch_pairs(("LSTM", "SimpleRNN", 10, 12, 0.8)), at_cap=2))
     assert capped.at_cap == 2 and "2 runs still improved at the cap" in _arch_text(env, capped)
 
 
@@ -208,7 +209,7 @@ def _arch_text(env, f) -> str:
         id, label, title, kind = "tab-1", "Table 1", "t", "table"
 
     item = evidence.EvidenceItem("architectures", f, (), (Ref(), Ref()))
-    html = env.get_template("_evidence_architectures.html").render(ev=item, medium="print")
+    html = env.get_template("studies/architectures.html").render(ev=item, medium="print")
     return " ".join(re.sub(r"<[^>]+>", "", html).split())
 
 
@@ -216,7 +217,8 @@ def _arch_text(env, f) -> str:
 
 
 def test_gradient_figure_draws_the_seeds_band_and_says_so(tmp_path):
-    from report.render.study_figures import GradientDecayDisplay
+    from report.render.study_figures import KIT
+    from studies.gradient_decay import GradientDecayDisplay
 
     h = {"window": 3, "factor": 10.0, "seeds": 3}
     series = []
@@ -227,6 +229,6 @@ def test_gradient_figure_draws_the_seeds_band_and_says_so(tmp_path):
             series += [Series(figure="decay", label=f"{c}, {st}", x=[0.0, 1.0, 2.0], y=[1.0, 0.5, 0.05]),
                        Series(figure="decay_low", label=f"{c}, {st}", x=[0.0, 1.0, 2.0], y=[1.0, 0.3, 0.01]),
                        Series(figure="decay_high", label=f"{c}, {st}", x=[0.0, 1.0, 2.0], y=[1.0, 0.7, 0.2])]
-    d = GradientDecayDisplay.from_study(study("gradient_decay", headline=h, series=series)).plot()
+    d = GradientDecayDisplay.from_study(study("gradient_decay", headline=h, series=series)).plot(KIT)
     assert len(d.bands) == 4 and len(d.ax_.collections) == 4  # one shaded band per curve
-    assert "geometric mean of 3 seeds" in d.alt_text()
+    assert "geometric mean of 3 seeds" in d.alt_text(KIT)

@@ -10,15 +10,16 @@ import numpy as np
 import pytest
 
 from report.paths import BuildPaths
-from report.render import evidence, interpret
+from report.render import interpret
 from report.results import experiment_results as results
-from report.results import paired
 from report.results import study as studies
-from report.results.significance import McNemar, exact_p_value
-from tests.factories import make_results, write_both
 from report.results.study import Table
+from report.stats import paired
+from report.stats.significance import McNemar, exact_p_value
+from studies import baselines
 from studies.baselines import COLUMNS
-from tests.render.test_evidence import baseline_study, study
+from tests.factories import make_results, write_both
+from tests.render.test_evidence import baseline_study, interval, study
 
 
 def _flip(y_pred: np.ndarray, rows: np.ndarray, n_classes: int) -> np.ndarray:
@@ -50,7 +51,7 @@ def write_baselines(results_root: Path, case: str) -> studies.StudyResults:
     """The baselines study with its per-example predictions, for both experiments, in ``case``; its tables
     state the accuracies those predictions have."""
     arrays, tables = {}, []
-    for experiment, dataset in paired.DATASET_OF.items():
+    for experiment, dataset in (("imdb_simplernn", "imdb"), ("reuters_lstm", "reuters")):
         pred = results.load_predictions(results_root / experiment)
         counts = np.bincount(pred.y_true, minlength=pred.y_prob.shape[1])
         models = {"tfidf_lr": tfidf_predictions(pred, case), "majority": np.full(len(pred.y_true), counts.argmax())}
@@ -79,13 +80,13 @@ def built(tmp_path) -> BuildPaths:
                                                ("tie", "no significant difference")])
 def test_tfidf_verdict_follows_the_paired_test(built, case, verdict):
     study = write_baselines(built.results, case)
-    ev = paired.baseline_evidence(built.results, "imdb_simplernn")
+    ev = paired.against_study(built.results, "imdb_simplernn", "baselines", "imdb")
     assert ev is not None
     t = ev.tests["tfidf_lr"]
     expected = {"network_better": (40, 0), "network_worse": (0, 40), "tie": (3, 2)}[case]
     assert (t.a_only, t.b_only) == expected
     imdb = results.load(built.results / "imdb_simplernn")
-    finding = evidence.compare_baseline(imdb, study, "imdb", "SimpleRNN", ev)
+    finding = baselines.compare_baseline(imdb, study, "imdb", "SimpleRNN", interval(imdb), ev)
     assert finding.tfidf_verdict == verdict
     assert finding.majority_test is not None and finding.majority_verdict == "better"
     assert finding.intervals[2] == pytest.approx((interpret.accuracy_interval(imdb).low,
@@ -99,8 +100,8 @@ def test_the_test_uses_only_the_examples_both_scored(built):
     for k in ("imdb.ids", "imdb.y_true", "imdb.tfidf_lr", "imdb.majority"):
         arrays[k] = arrays[k][keep][::-1]  # and in another order
     studies.save(built.results / "baselines", study.model_copy(update={"arrays": arrays}))
-    ev = paired.baseline_evidence(built.results, "imdb_simplernn")
-    full = paired.baseline_evidence(built.results, "reuters_lstm")
+    ev = paired.against_study(built.results, "imdb_simplernn", "baselines", "imdb")
+    full = paired.against_study(built.results, "reuters_lstm", "baselines", "reuters")
     assert ev.tests["tfidf_lr"].n == 300 and full.tests["tfidf_lr"].n == 600
     pred = results.load_predictions(built.results / "imdb_simplernn")
     right = np.flatnonzero(pred.y_pred == pred.y_true)[:40]
@@ -109,7 +110,7 @@ def test_the_test_uses_only_the_examples_both_scored(built):
 
 def test_arrays_of_another_run_are_not_used(built):
     study = write_baselines(built.results, "network_better")
-    assert paired.baseline_evidence(built.results, "imdb_simplernn") is not None
+    assert paired.against_study(built.results, "imdb_simplernn", "baselines", "imdb") is not None
     # study.json rewritten by a later run whose arrays were not kept: the old arrays.npz is not trusted
     newer = study.model_copy(update={"key": "k2", "arrays": {}})
     folder = built.results / "baselines"
@@ -118,12 +119,12 @@ def test_arrays_of_another_run_are_not_used(built):
     studies.save(folder, study)  # arrays of run k1 ...
     (folder / studies.STUDY_FILE).write_text(newer.model_dump_json())  # ... beside the study.json of run k2
     assert studies.load_arrays(folder, studies.load(folder)) == {}
-    assert paired.baseline_evidence(built.results, "imdb_simplernn") is None
+    assert paired.against_study(built.results, "imdb_simplernn", "baselines", "imdb") is None
 
 
 def test_without_predictions_the_margin_decides_and_no_test_is_claimed(built):
     imdb = results.load(built.results / "imdb_simplernn")
-    f = evidence.compare_baseline(imdb, baseline_study(imdb.test.accuracy + 0.07), "imdb", "SimpleRNN")
+    f = baselines.compare_baseline(imdb, baseline_study(imdb.test.accuracy + 0.07), "imdb", "SimpleRNN", interval(imdb))
     assert f.tfidf_test is None and f.tfidf_verdict == "worse" and f.majority_verdict is None
 
 

@@ -93,12 +93,12 @@ def test_baseline_beats_the_majority_class_on_the_small_corpora(trained):
 def test_baselines_keep_their_test_predictions_matched_to_the_experiments(trained):
     """arrays.npz: each baseline's predicted class per test example, in test-set order, with the ids of the
     experiment's predictions.npz, giving back the table's accuracy; the paired tests read it."""
-    from report.results import paired
+    from report.stats import paired
 
     build = trained[1]
     s = _study(build, "baselines")
     arrays = studies.load_arrays(build / "results" / "baselines", s)
-    for experiment, ds in paired.DATASET_OF.items():
+    for experiment, ds in (("imdb_simplernn", "imdb"), ("reuters_lstm", "reuters")):
         y_true = arrays[f"{ds}.y_true"]
         for key, name in (("majority", "Majority class"), ("tfidf_lr", "TF-IDF + logistic regression")):
             accuracy = dict(zip(s.table(ds).column("model"), s.table(ds).column("accuracy")))[name]
@@ -106,7 +106,7 @@ def test_baselines_keep_their_test_predictions_matched_to_the_experiments(traine
         network = results.load_predictions(build / "results" / experiment)
         shared = set(network.ids.tolist()) & set(arrays[f"{ds}.ids"].tolist())
         assert shared, f"{ds}: no test example shared with {experiment}"
-        ev = paired.baseline_evidence(build / "results", experiment)
+        ev = paired.against_study(build / "results", experiment, "baselines", ds)
         assert ev is not None and ev.tests["tfidf_lr"].n == len(shared)
 
 
@@ -260,7 +260,7 @@ def test_core_builds_only_the_assignment(small_data, tmp_path, monkeypatch):
 def test_architectures_keep_the_median_seeds_answers_and_the_pairs_follow_from_them(trained):
     """arrays.npz: each cell's per-example test correctness (median seed); McNemar's test recomputed from them
     gives the pairs table, and the accuracies lie within the seeds' range around the mean."""
-    from report.results.significance import mcnemar, verdict
+    from report.stats.significance import mcnemar, verdict
 
     build = trained[1]
     s = _study(build, "architectures")

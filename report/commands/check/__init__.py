@@ -4,9 +4,9 @@ Reads only what a build wrote (build/site/, build/report.pdf) and the results
 it was built from (build/results/), and prints a checklist, one line per
 check, ✓, ! (a warning) or ✗ with what is wrong. Each concern is a module:
 
-- :mod:`.sections`: every section of ASSIGNMENT.md (1.1-2.3, number and
-  title) is a heading of the HTML and appears in the PDF's body text (the
-  table of contents does not count) and its bookmarks;
+- :mod:`.sections`: every section of the project's outline (report.toml's
+  [[section]], number and title) is a heading of the HTML and appears in the
+  PDF's body text (the table of contents does not count) and its bookmarks;
 - :mod:`.figures`: every <img>/<object> resolves to a file, and every SVG in
   figures/ is used;
 - :mod:`.numbers`: the numbers in the experiment sections agree with
@@ -50,6 +50,7 @@ from report.commands.check.pdf_file import (
 )
 from report.commands.check.sections import check_sections_html, check_sections_pdf
 from report.commands.check.validator import check_html_validator
+from report.outline import load_outline
 from report.paths import BuildPaths
 
 __all__ = ["CheckReport", "Item", "item", "run_checks"]
@@ -61,17 +62,18 @@ def run_checks(paths: BuildPaths, *, validator: bool = True) -> CheckReport:
     if not index.is_file():
         report.items.append(item("the site exists", [f"{index} is missing: run `make-report render`"]))
         return report
+    outline = load_outline(paths.meta, paths.templates)  # the sections the render was asked for
     root = parse_html(index)
-    report.items.append(check_sections_html(root))
+    report.items.append(check_sections_html(root, outline))
     body = None
     if paths.pdf.is_file():
         body = pdf_body_text(pdf_text(paths.pdf))
-        report.items.append(check_sections_pdf(paths.pdf, body))
+        report.items.append(check_sections_pdf(paths.pdf, body, outline))
     else:
         report.items.append(item("the PDF exists", [f"{paths.pdf} is missing: run `make-report render`"]))
     report.items.append(check_figures(paths.site, root))
-    report.items.append(check_numbers(paths, root))
-    report.items.append(check_key_figures(paths, root, body))
+    report.items.append(check_numbers(paths, root, outline))
+    report.items.append(check_key_figures(paths, root, body, outline))
     if paths.pdf.is_file():
         report.items.append(check_pdf_fonts(paths.pdf))
         report.items.append(check_pdf_metadata(paths.pdf, page_title(root)))

@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from report.paths import BuildPaths
 
 if TYPE_CHECKING:
+    from report.outline import EvidenceSpec
     from report.render.reference import Reference
 
 # Numbers the prose may state that are not measurements, each with its reason.
@@ -209,7 +210,7 @@ def _add_selection(d: Derivable, raw: dict) -> None:
 def _add_uncertainty(d: Derivable, raw: dict) -> None:
     """The 95% Wilson interval of the test accuracy (from the confusion matrix) and McNemar's exact test of
     the model against always answering each most frequent class (as ``report.render.interpret`` computes them)."""
-    from report.results.significance import McNemar, exact_p_value, wilson_interval
+    from report.stats.significance import McNemar, exact_p_value, wilson_interval
 
     cm = raw["test"]["confusion_matrix"]
     size = sum(map(sum, cm))
@@ -227,22 +228,26 @@ def _add_uncertainty(d: Derivable, raw: dict) -> None:
             _add_mcnemar(d, McNemar(a_only, b_only, size, exact_p_value(a_only, b_only)))
 
 
-def add_paired(d: Derivable, paths: BuildPaths, raw: dict) -> None:
-    """The experiment's network against each baseline on the same test examples (McNemar's exact test, from
-    both prediction files) and the baselines' 95% Wilson intervals, as the baselines evidence states them."""
-    from report.results.paired import baseline_evidence
+def add_paired(d: Derivable, paths: BuildPaths, raw: dict, evidence: Sequence[EvidenceSpec]) -> None:
+    """The experiment's network against each model a study of its section scored on the same test examples
+    (McNemar's exact test, from both prediction files; the study's ``dataset`` option names which), and
+    those models' 95% Wilson intervals, as the evidence states them."""
+    from report.stats.paired import against_study
 
-    ev = baseline_evidence(paths.results, raw["experiment"])
-    if ev is None:
-        return
-    for test in ev.tests.values():
-        _add_mcnemar(d, test)
-    for low, high in ev.intervals.values():
-        d.add(low)
-        d.add(high)
+    for spec in evidence:
+        if "dataset" not in spec.options:
+            continue
+        ev = against_study(paths.results, raw["experiment"], spec.study, spec.options["dataset"])
+        if ev is None:
+            continue
+        for test in ev.tests.values():
+            _add_mcnemar(d, test)
+        for low, high in ev.intervals.values():
+            d.add(low)
+            d.add(high)
 
 
-def add_studies(d: Derivable, paths: BuildPaths, raw: dict) -> list[str]:
+def add_studies(d: Derivable, paths: BuildPaths, raw: dict, evidence: Sequence[EvidenceSpec] = ()) -> list[str]:
     """What the evidence inside a results section may state: every number in the studies' tables and
     headlines, and each headline metric's difference from this experiment's ("beats it by 0.013").
 
@@ -263,7 +268,7 @@ def add_studies(d: Derivable, paths: BuildPaths, raw: dict) -> list[str]:
                 d.add(value - measured[metric])
         strings.extend(string_leaves(study.get("tables", [])))
         strings.extend(string_leaves(study.get("headline", {})))
-    add_paired(d, paths, raw)
+    add_paired(d, paths, raw, evidence)
     return strings
 
 
@@ -273,7 +278,7 @@ def _add_reference(d: Derivable, raw: dict, ref: Reference | None) -> None:
         return
     d.add(ref.test_size)
     from report.render.reference import reference_correct
-    from report.results.significance import wilson_interval
+    from report.stats.significance import wilson_interval
 
     correct = reference_correct(ref)
     if correct is not None and ref.test_size:

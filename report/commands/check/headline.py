@@ -8,7 +8,8 @@ import re
 
 from report.commands.check.artefacts import load_raw_results, text_of
 from report.commands.check.checklist import Item, item
-from report.commands.check.sections import EXPERIMENT_SECTIONS, experiment_sections
+from report.commands.check.sections import experiment_sections
+from report.outline import Outline, load_outline
 from report.paths import BuildPaths
 
 
@@ -34,10 +35,11 @@ def key_figures(raw: dict) -> dict[str, str]:
     return figures
 
 
-def check_key_figures(paths: BuildPaths, root, pdf_body: str | None) -> Item:
-    sections = experiment_sections(root)
+def check_key_figures(paths: BuildPaths, root, pdf_body: str | None, outline: Outline | None = None) -> Item:
+    outline = outline or load_outline(paths.meta, paths.templates)
+    sections = experiment_sections(root, outline)
     problems, n = [], 0
-    for num, name in EXPERIMENT_SECTIONS.items():
+    for num, name in ((p.section.number, p.experiment) for p in outline.parts if p.experiment):
         raw = load_raw_results(paths, name)
         if raw is None or num not in sections:
             problems.append(f"{num} ({name}): no results or no section")

@@ -2,9 +2,8 @@
 
 The report formats every number through ``report.render.format``: counts as
 ``12,500``, scores with three decimals, shares as ``81.5%``, differences
-with a sign. For each experiment section (1.4 -> imdb_simplernn, 2.3 ->
-reuters_lstm) this check rebuilds, from that experiment's results.json
-alone, the set of quantities a sentence may legitimately state
+with a sign. For each experiment section of the outline (report.toml) this
+check rebuilds, from that experiment's results.json alone, the set of quantities a sentence may legitimately state
 (:func:`~report.commands.check.derivable.derivable`): every number stored in
 results.json except the ROC curve points; confusion-matrix row, column and
 diagonal sums; shares of counts in their row, their class or the test set;
@@ -42,7 +41,8 @@ from report.commands.check.artefacts import (
 )
 from report.commands.check.checklist import Item, item
 from report.commands.check.derivable import add_studies, derivable, string_leaves
-from report.commands.check.sections import EXPERIMENT_SECTIONS, experiment_sections
+from report.commands.check.sections import experiment_sections
+from report.outline import Outline, load_outline
 from report.paths import BuildPaths
 
 UNIT_TAGS = {"p", "li", "tr", "figcaption", "caption", "dt", "dd", "h4", "h5", "h6", "blockquote"}
@@ -88,13 +88,15 @@ def section_units(section) -> list[str]:
     return [u for u in units if u]
 
 
-def check_numbers(paths: BuildPaths, root) -> Item:
+def check_numbers(paths: BuildPaths, root, outline: Outline | None = None) -> Item:
     from report.render.reference import load_references
 
-    sections = experiment_sections(root)
+    outline = outline or load_outline(paths.meta, paths.templates)
+    sections = experiment_sections(root, outline)
     references = load_references(paths.meta)  # what the render compared with, from the same report.toml
     problems, checked = [], 0
-    for num, name in EXPERIMENT_SECTIONS.items():
+    for part in (p for p in outline.parts if p.experiment):
+        num, name = part.section.number, part.experiment
         raw = load_raw_results(paths, name)
         if raw is None:
             problems.append(f"{num}: {paths.results / name / 'results.json'} is missing or unreadable")
@@ -103,7 +105,7 @@ def check_numbers(paths: BuildPaths, root) -> Item:
             problems.append(f"{num}: no section in the HTML")
             continue
         d = derivable(raw, references)
-        study_strings = add_studies(d, paths, raw)
+        study_strings = add_studies(d, paths, raw, part.evidence)
         strings = sorted({s for s in [*string_leaves(raw), *study_strings] if len(s) > 1 and re.search(r"\d", s)},
                          key=len, reverse=True)
         for unit in section_units(sections[num]):

@@ -1,4 +1,4 @@
-"""report.results.significance: Wilson intervals, McNemar's exact test, the verdict."""
+"""report.stats.significance: Wilson intervals, McNemar's exact test, the verdict."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import dataclasses
 import numpy as np
 import pytest
 
-from report.results.significance import McNemar, mcnemar, seed_spread, verdict, wilson_interval
+from report.stats.significance import McNemar, mcnemar, seed_spread, verdict, wilson_interval
 
 
 def _pairs(both: int, a_only: int, b_only: int, neither: int) -> tuple[np.ndarray, np.ndarray]:

@@ -1,0 +1,1 @@
+"""Statistics the comparisons rest on: intervals, paired tests, the spread over seeds (no TensorFlow)."""
