@@ -207,10 +207,11 @@ def print_pins(args) -> None:
     # this process is pinned already (import report), or keeps what the environment set
     variants = {"pinned": dict(os.environ), "unpinned": {**os.environ, **numerics.UNPINNED_AVX512}}
     rows = {}
-    for label, env in variants.items():
-        for name in args.experiments:
-            rows[name, label] = child(args, env, "--only", name, "ours")["ours"]
-        rows["word2vec", label] = child(args, env, "--word2vec")
+    for name in (*args.experiments, "word2vec"):  # each pair back to back, so that both see the same load
+        for label, env in variants.items():
+            flags = ("--word2vec",) if name == "word2vec" else ("--only", name, "ours")
+            out = child(args, env, *flags)
+            rows[name, label] = out if name == "word2vec" else out["ours"]
     print(f"\n{'what':<16}{'variant':<10}{'best s':>8}{'CPU s':>8}")
     for name in (*args.experiments, "word2vec"):
         best = {}
