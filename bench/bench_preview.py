@@ -16,8 +16,8 @@ folder, never the project's own. Three measurements, each printed:
   would train.
 - ``make-report render --no-pdf --allow-stale`` right after an answer edit (median of ``--runs``).
 
-``--before`` runs the two commands with another checkout's code too (``PYTHONPATH``) and prints the
-ratios. The machine's load moves every number: compare runs made side by side.
+``--before`` runs the two commands with another checkout's code too (``PYTHONPATH``; its results in
+``--before-build-dir`` when that code keys them otherwise) and prints the ratios. The machine's load moves every number: compare runs made side by side.
 """
 
 from __future__ import annotations
@@ -52,6 +52,12 @@ def command(project: Path, build: Path, *args: str) -> list[str]:
     return [sys.executable, "-m", "report", *args, "--project", str(project), "--build-dir", str(build)]
 
 
+def run(argv: list[str], env: dict[str, str], project: Path) -> subprocess.CompletedProcess:
+    # run in the project copy: `python -m` puts the working folder first on the path, which would
+    # otherwise win over PYTHONPATH when the bench is started from a checkout
+    return subprocess.run(argv, env=env, capture_output=True, text=True, cwd=project)
+
+
 def environ(code: Path) -> dict[str, str]:
     return {**os.environ, "PYTHONPATH": str(code)}
 
@@ -73,7 +79,7 @@ def timed(argv: list[str], env: dict[str, str], cpu: list[float] | None = None
     wall time says more about the neighbours than about the command."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
-    proc = subprocess.run(argv, env=env, capture_output=True, text=True)
+    proc = run(argv, env, Path(argv[argv.index("--project") + 1]))
     seconds = time.perf_counter() - t0
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if cpu is not None:
@@ -116,7 +122,7 @@ def edit_to_dom(project: Path, build: Path, edits: int) -> tuple[list[float], li
     log = build / "bench-preview.log"
     with log.open("w") as out:
         server = subprocess.Popen(command(project, build, "preview", "--port", "0"), env=environ(ROOT),
-                                  stdout=subprocess.PIPE, stderr=out, text=True)
+                                  stdout=subprocess.PIPE, stderr=out, text=True, cwd=project)
     try:
         line = server.stdout.readline()
         found = re.search(r"at (http://\S+)", line)
@@ -151,6 +157,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--build-dir", type=Path, required=True, help="a build folder with results (a copy)")
     parser.add_argument("--before", type=Path, default=None, help="another checkout to compare with")
+    parser.add_argument("--before-build-dir", type=Path, default=None,
+                        help="results fresh for the --before code (default: --build-dir)")
     parser.add_argument("--edits", type=int, default=10)
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
@@ -161,8 +169,9 @@ def main() -> None:
         dom, renders = edit_to_dom(project, build, args.edits)
         rows = {"edit to DOM (median of %d)" % len(dom): {"after": statistics.median(dom)},
                 "  of which the server's render": {"after": statistics.median(renders) if renders else "-"}}
-        versions = {"after": ROOT} | ({"before": args.before.resolve()} if args.before else {})
-        for label, code in versions.items():
+        before_build = (args.before_build_dir or args.build_dir).resolve()
+        versions = {"after": (ROOT, build)} | ({"before": (args.before.resolve(), before_build)} if args.before else {})
+        for label, (code, build) in versions.items():
             print(f"commands with the code of {code} ...", flush=True)
             for name, measure in (("warm `all`, nothing changed", warm_all),
                                   ("`render --no-pdf` after an edit", render_after_edit)):

@@ -52,12 +52,18 @@ def _describe(state: State, changed: set[Path] | None, paths: BuildPaths) -> str
     return f"rendered in {state.seconds:.2f} s{what}"
 
 
+def host_warning(host: str) -> str | None:
+    """What to say before serving on ``host``: nothing for this machine's own address."""
+    if host in LOOPBACK:
+        return None
+    return (f"warning: serving on {host}: anyone who can reach this machine can read the report and its "
+            "results while the preview runs; the default, 127.0.0.1, keeps it to this machine")
+
+
 def serve(paths: BuildPaths, options: PreviewOptions) -> None:
     """Render, serve and watch until Ctrl-C."""
-    if options.host not in LOOPBACK:
-        click.echo(f"warning: serving on {options.host}: anyone who can reach this machine can read the report "
-                   "and its results while the preview runs; the default, 127.0.0.1, keeps it to this machine",
-                   err=True)
+    if warning := host_warning(options.host):
+        click.echo(warning, err=True)
     builder = Builder(paths, pdf=options.pdf)
     state = builder.build()
     click.echo(_describe(state, None, paths), err=True)

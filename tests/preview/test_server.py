@@ -40,9 +40,9 @@ def served(tmp_path):
     server.server_close()
 
 
-def _get(server, path: str, method: str = "GET") -> tuple[int, bytes]:
+def _get(server, path: str, method: str = "GET", timeout: float = 10) -> tuple[int, bytes]:
     """The request line exactly as given: http.client does not normalise the path."""
-    conn = http.client.HTTPConnection("127.0.0.1", server.server_port, timeout=10)
+    conn = http.client.HTTPConnection("127.0.0.1", server.server_port, timeout=timeout)
     conn.request(method, path)
     response = conn.getresponse()
     body = response.read()
@@ -99,3 +99,35 @@ def test_the_reload_channel_tells_the_state_and_accepts_no_commands(served):
     conn.close()
     for method in ("POST", "PUT", "DELETE"):
         assert _get(server, "/__preview__/events", method)[0] == 501
+
+
+def test_only_another_address_than_this_machine_warns():
+    from report.preview import PreviewOptions, host_warning
+
+    assert PreviewOptions().host == "127.0.0.1"
+    assert host_warning(PreviewOptions().host) is None and host_warning("::1") is None
+    assert "anyone who can reach this machine" in host_warning("0.0.0.0")
+
+
+def test_the_pdf_is_made_when_its_link_is_followed_and_not_again_while_nothing_changed(tmp_path):
+    from tests.conftest import render_paths
+    from tests.factories import write_both
+
+    paths = render_paths(tmp_path)
+    write_both(paths.results)
+    builder = Builder(paths)
+    assert builder.build().problem is None
+    assert not paths.pdf.exists()  # a change renders the HTML only
+    channel = ReloadChannel()
+    server = make_server("127.0.0.1", 0, paths.site, builder, channel)
+    serve_in_thread(server)
+    try:
+        status, body = _get(server, "/report.pdf", timeout=600)  # WeasyPrint takes seconds; a busy machine more
+        assert status == 200 and body.startswith(b"%PDF")
+        made = paths.pdf.stat().st_mtime_ns
+        assert _get(server, "/report.pdf") == (200, body)
+        assert paths.pdf.stat().st_mtime_ns == made
+    finally:
+        channel.close()
+        server.shutdown()
+        server.server_close()
