@@ -58,12 +58,12 @@ def write_bytes(target: Path | str, data: bytes) -> None:
         fh.write(data)
 
 
-def write_text_if_changed(target: Path | str, text: str) -> bool:
-    """Write ``text`` (UTF-8) unless the file already holds exactly it; True when it wrote.
+def write_if_changed(target: Path | str, data: str | bytes) -> bool:
+    """Write ``data`` (text as UTF-8) unless the file already holds exactly it; True when it wrote.
 
     A rebuild that changes one page leaves the other files (and their times) alone, and skips their fsync.
     """
-    data = text.encode("utf-8")
+    data = data.encode("utf-8") if isinstance(data, str) else data
     try:
         if Path(target).read_bytes() == data:
             return False

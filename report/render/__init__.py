@@ -23,7 +23,7 @@ import click
 
 from report import atomic
 from report.paths import BuildPaths
-from report.render.output_cache import CACHE_DIR, RenderCache, files_digest
+from report.render.output_cache import CACHE_DIR, RenderCache
 
 if TYPE_CHECKING:
     from report.render.context import BuildInfo
@@ -138,19 +138,19 @@ def build(
     # bytes it is read from changed
     outline = load_outline(paths.meta, paths.templates)  # the sections, and what each shows
     experiments = outline.experiments
-    results_key = cache.key("results", experiments, files_digest(paths.results / name for name in experiments))
+    results_key = cache.key("results", experiments, cache.digest(paths.results / name for name in experiments))
     all_results = cache.latest("results", results_key, lambda: load_all_results(paths.results, experiments))
     study_names = outline.studies if studies else ()
     # the studies' modules hold the rules and the figures of their evidence
     studies_key = cache.key("studies", results_key, study_names,
-                            files_digest(paths.results / name for name in study_names),
-                            files_digest(paths.project / "studies" / f"{name}.py" for name in study_names))
+                            cache.digest(paths.results / name for name in study_names),
+                            cache.digest(paths.project / "studies" / f"{name}.py" for name in study_names))
     study_results = cache.latest("studies", studies_key, lambda: _studies(paths, study_names))
     study_modules = _study_modules(paths, [name for name in study_names if name in study_results])
     # model.npz: the live page and the trace figures
     exports = cache.latest("exports", results_key, lambda: live.load_exports(paths.results, experiments))
     answers = load_answers(paths.templates / "answers", outline.answers, tex=cache.tex)
-    toml_key = cache.key("toml", files_digest([paths.meta]) if paths.meta.is_file() else None)
+    toml_key = cache.key("toml", cache.digest([paths.meta]) if paths.meta.is_file() else None)
     report_meta = meta if isinstance(meta, ReportMeta) else cache.latest(
         "meta", cache.key(toml_key, str(meta), pdf), lambda: load_meta(meta or paths.meta, check_pdf_variant=pdf))
     # an earlier version's figures, to compare with; often none
@@ -249,7 +249,7 @@ def _live_script(cache: RenderCache, paths: BuildPaths):
     from report.render.live import model_script
 
     def script(name: str, export) -> tuple[str, int]:
-        key = cache.key("live-model", name, files_digest([paths.results / name]))
+        key = cache.key("live-model", name, cache.digest([paths.results / name]))
         text, weight_bytes = cache.value("live-model", key, lambda: model_script(name, export))
         return text, weight_bytes
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -42,18 +41,11 @@ def write_site(
 ) -> list[Path]:
     """index.html, its stylesheets and .nojekyll (GitHub Pages serves the folder as is)."""
     written = []
-    index = site / "index.html"
-    atomic.write_text(index, render_page(env, context))
-    written.append(index)
-    log(index)
-    for name in SITE_CSS:
-        target = site / "css" / name
-        with atomic.atomic_path(target) as tmp:
-            shutil.copyfile(templates / "css" / name, tmp)
+    files: dict[Path, str | bytes] = {site / "index.html": render_page(env, context)}
+    files |= {site / "css" / name: (templates / "css" / name).read_bytes() for name in SITE_CSS}
+    files[site / ".nojekyll"] = ""
+    for target, data in files.items():
+        atomic.write_if_changed(target, data)  # an unchanged file keeps its time, and skips the fsync
         written.append(target)
         log(target)
-    nojekyll = site / ".nojekyll"
-    atomic.write_text(nojekyll, "")
-    written.append(nojekyll)
-    log(nojekyll)
     return written

@@ -204,8 +204,8 @@ def write_live_site(env, exports: Mapping[str, ModelExport], all_results: Mappin
     already there are not written again."""
     written: list[Path] = []
 
-    def put(path: Path, text: str) -> None:
-        atomic.write_text_if_changed(path, text)
+    def put(path: Path, text: str | bytes) -> None:
+        atomic.write_if_changed(path, text)
         written.append(path)
         log(path)
 
@@ -221,11 +221,7 @@ def write_live_site(env, exports: Mapping[str, ModelExport], all_results: Mappin
         "// The tokeniser's character classes, generated from Python's re by make-report (see js/live.js).\n"
         f"window.makeReportTokeniser = {json.dumps(tokeniser, ensure_ascii=True, separators=(',', ':'))};\n")
     for rel in ("js/live.js", "css/live.css"):
-        target = site / rel
-        with atomic.atomic_path(target) as tmp:
-            shutil.copyfile(templates / rel, tmp)
-        written.append(target)
-        log(target)
+        put(site / rel, (templates / rel).read_bytes())
     config = {"models": [{"name": m.name, "title": m.title, "cell": m.cell, "item": m.item, "file": m.file,
                           "classNames": list(m.class_names), "examples": list(m.examples)} for m in models]}
     html = env.get_template(LIVE_TEMPLATE).render(meta=meta, medium="screen", models=models, config=config,

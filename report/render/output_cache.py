@@ -51,8 +51,10 @@ def code_digest() -> str:
     return h.hexdigest()
 
 
-def files_digest(paths: Iterable[Path]) -> str:
-    """The bytes of each file, and of every file under each folder, with their names; an absent path counts as such."""
+def files_digest(paths: Iterable[Path], read: Callable[[Path], bytes] | None = None) -> str:
+    """The bytes of each file, and of every file under each folder, with their names; an absent path counts
+    as such. ``read(path)`` gives a file's SHA-256 (default: read and hash it)."""
+    read = read or (lambda path: hashlib.sha256(path.read_bytes()).digest())
     h = hashlib.sha256()
     for root in paths:
         root = Path(root)
@@ -60,7 +62,7 @@ def files_digest(paths: Iterable[Path]) -> str:
         files = sorted(p for p in root.rglob("*") if p.is_file()) if root.is_dir() else [root] if root.is_file() else []
         for path in files:
             h.update(path.relative_to(root).as_posix().encode() + b"\0")
-            h.update(hashlib.sha256(path.read_bytes()).digest())
+            h.update(read(path))
     return h.hexdigest()
 
 
@@ -71,6 +73,22 @@ class RenderCache:
         self.root = Path(root)
         self._memory: dict[tuple[str, str], object] = {}  # values read or made in this process
         self._latest: dict[str, tuple[str, object]] = {}  # kind -> (key, value) of the last call of latest()
+        self._hashes: dict[Path, tuple[int, int, bytes]] = {}  # path -> (size, mtime_ns, SHA-256)
+
+    def digest(self, paths: Iterable[Path]) -> str:
+        """:func:`files_digest`, hashing again only the files whose size or modification time changed since
+        this process last read them: the preview asks after every edit, and the results (megabytes) seldom
+        change. The key is still their content's hash."""
+        return files_digest(paths, self._hash)
+
+    def _hash(self, path: Path) -> bytes:
+        st = path.stat()
+        known = self._hashes.get(path)
+        if known is not None and known[:2] == (st.st_size, st.st_mtime_ns):
+            return known[2]
+        digest = hashlib.sha256(path.read_bytes()).digest()
+        self._hashes[path] = (st.st_size, st.st_mtime_ns, digest)
+        return digest
 
     def key(self, *parts: object) -> str:
         """A key from JSON-able parts and the rendering code."""
