@@ -41,10 +41,11 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
                  "--disable-component-update"]
 
 
-def project_copy(where: Path) -> Path:
-    project = where / "project"
-    shutil.copytree(ROOT / "templates", project / "templates")
-    shutil.copyfile(ROOT / "report.toml", project / "report.toml")
+def project_copy(where: Path, code: Path) -> Path:
+    """The templates and report.toml of the checkout at ``code``: a checkout renders its own templates."""
+    project = where / f"project-{code.name}"
+    shutil.copytree(code / "templates", project / "templates")
+    shutil.copyfile(code / "report.toml", project / "report.toml")
     return project
 
 
@@ -164,15 +165,15 @@ def main() -> None:
     args = parser.parse_args()
     build = args.build_dir.resolve()
     with tempfile.TemporaryDirectory() as tmp:
-        project = project_copy(Path(tmp))
         print("edit to DOM in Chromium (make-report preview):", flush=True)
-        dom, renders = edit_to_dom(project, build, args.edits)
+        dom, renders = edit_to_dom(project_copy(Path(tmp) / "dom", ROOT), build, args.edits)
         rows = {"edit to DOM (median of %d)" % len(dom): {"after": statistics.median(dom)},
                 "  of which the server's render": {"after": statistics.median(renders) if renders else "-"}}
         before_build = (args.before_build_dir or args.build_dir).resolve()
         versions = {"after": (ROOT, build)} | ({"before": (args.before.resolve(), before_build)} if args.before else {})
         for label, (code, build) in versions.items():
             print(f"commands with the code of {code} ...", flush=True)
+            project = project_copy(Path(tmp), code)
             for name, measure in (("warm `all`, nothing changed", warm_all),
                                   ("`render --no-pdf` after an edit", render_after_edit)):
                 cpu: list[float] = []
