@@ -20,13 +20,13 @@ from markupsafe import Markup
 from report.outline import Outline, Section
 from report.render import interpret
 from report.render.evidence import EvidenceBuilder, EvidenceItem
-from report.render.written import WrittenFigure
 from report.render.format import plural
 from report.render.meta import ReportMeta
 from report.render.reference import Reference
+from report.render.written import WrittenFigure
 from report.results.experiment_results import Arithmetic, Results
-from report.results.selection import Selection, selection
 from report.results.study import CELLS, StudyResults
+from report.stats.selection import Selection, selection
 
 Medium = Literal["screen", "print"]
 
@@ -138,7 +138,7 @@ class ExperimentContext:
     errors: interpret.ErrorFinding | None  # binary only
     confusion: interpret.ConfusionFinding | None
     reference: interpret.ReferenceComparison | None
-    selection: Selection | None = None  # how the settings were chosen on validation (report/results/selection.py)
+    selection: Selection | None = None  # how the settings were chosen on validation (report/stats/selection.py)
 
     @property
     def n_classes(self) -> int:

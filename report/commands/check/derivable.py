@@ -195,10 +195,10 @@ def _add_mcnemar(d: Derivable, test) -> None:
 
 def _add_selection(d: Derivable, raw: dict) -> None:
     """Each candidate against the one it changed on the validation split (McNemar's exact test), as
-    ``report.results.selection`` computes it from the selection record."""
+    ``report.stats.selection`` computes it from the selection record."""
     if not raw.get("selection"):
         return
-    from report.results.selection import selection
+    from report.stats.selection import selection
     from report.results.experiment_results import Results
 
     chosen = selection(Results.model_validate(raw))

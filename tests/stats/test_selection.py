@@ -12,7 +12,7 @@ import pytest
 from report.paths import BuildPaths
 from report.results import experiment_results as results
 from report.results.experiment_results import Candidate
-from report.results.selection import differences, selection
+from report.stats.selection import differences, selection
 from tests.factories import make_results, write_both
 
 N_VAL = 200
