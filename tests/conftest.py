@@ -82,7 +82,8 @@ RENDER_DATE = "2026-11-25"
 
 def copy_project(root: Path, *, without: tuple[str, ...] = ()) -> Path:
     """A copy of this project at ``root``: report.toml, templates/, experiments/ and studies/ (less the files
-    named in ``without``, such as "studies/long_range.py")."""
+    named in ``without``, such as "studies/long_range.py"). A report.toml already there keeps its own [report]
+    and gets this project's outline when it has none."""
     import shutil
 
     from tests import REPO_ROOT
@@ -91,8 +92,13 @@ def copy_project(root: Path, *, without: tuple[str, ...] = ()) -> Path:
     ignore = lambda folder, names: [n for n in names if n == "__pycache__" or (Path(folder) / n).resolve() in skip]  # noqa: E731
     for content in ("templates", "experiments", "studies"):
         shutil.copytree(REPO_ROOT / content, root / content, ignore=ignore)
-    if not (root / "report.toml").exists():
-        shutil.copyfile(REPO_ROOT / "report.toml", root / "report.toml")
+    toml = root / "report.toml"
+    if not toml.exists():
+        shutil.copyfile(REPO_ROOT / "report.toml", toml)
+    elif "[[section]]" not in toml.read_text(encoding="utf-8"):  # a test's own [report]: this project's sections
+        ours = (REPO_ROOT / "report.toml").read_text(encoding="utf-8")
+        outline = ours[ours.index("[[section]]"):ours.index("[reference.")]
+        toml.write_text(toml.read_text(encoding="utf-8") + "\n" + outline, encoding="utf-8")
     return root
 
 

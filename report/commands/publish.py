@@ -128,7 +128,7 @@ def refuse_unpublishable(paths: BuildPaths, check_fresh: bool = True) -> None:
         names += [n for n in registry.study_names() if (paths.results / n).is_dir()]  # studies only when built
     problems, results_mtime = [], 0.0
     for name in names:
-        state = as_built(name, paths)  # with the options it was built with (--seeds N, --quick)
+        state = as_built(name, paths)  # with the number of seeds it was built with (--seeds N)
         if not state.fresh:
             why = f" ({state.why} changed)" if state.state == "stale" else (f": {state.why}" if state.reasons else "")
             problems.append(f"{name}: results are {state.state}{why}; run `make-report train {name}`")
