@@ -42,9 +42,12 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
 
 
 def project_copy(where: Path, code: Path) -> Path:
-    """The templates and report.toml of the checkout at ``code``: a checkout renders its own templates."""
+    """The project folder of the checkout at ``code`` (report.toml, templates/, and the experiments/ and
+    studies/ it names, where that checkout has them in the project): a checkout renders its own."""
     project = where / f"project-{code.name}"
-    shutil.copytree(code / "templates", project / "templates")
+    for folder in ("templates", "experiments", "studies"):
+        if (code / folder).is_dir():
+            shutil.copytree(code / folder, project / folder, ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copyfile(code / "report.toml", project / "report.toml")
     return project
 
