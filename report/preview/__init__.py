@@ -85,7 +85,7 @@ def serve(paths: BuildPaths, options: PreviewOptions) -> None:
             batch = changes.get()
             while not changes.empty():  # what arrived during the last build goes into this one
                 batch |= changes.get_nowait()
-            if any(p.is_relative_to(paths.results) for p in batch):
+            if any(p.is_relative_to(paths.results) or p == paths.meta for p in batch):
                 builder.results_changed()
             state = builder.build(batch)
             channel.publish(state)

@@ -47,15 +47,19 @@ class Builder:
         self._pdf_version = -1  # the site version the PDF on disk was made for
 
     def results_changed(self) -> None:
+        """The results or the outline (report.toml) changed: which results are stale is asked again."""
         self._stale = None
 
     def _stale_results(self) -> Mapping[str, str]:
-        """Results that no longer match the code are shown with the banner of ``render --allow-stale``."""
+        """Results that no longer match the code are shown with the banner of ``render --allow-stale``,
+        judged as ``render`` judges them (fresh as built, report.commands.fresh)."""
         if self._stale is None:
-            from report.pipeline import verdicts
-            from report.pipeline.run import TrainOptions
+            from report.commands.fresh import stale_as_built
+            from report.outline import load_outline
 
-            self._stale = verdicts.stale_results(self.paths, TrainOptions())
+            outline = load_outline(self.paths.meta, self.paths.templates)
+            names = [*outline.experiments, *(s for s in outline.studies if (self.paths.results / s).is_dir())]
+            self._stale = stale_as_built(self.paths, names)
         return self._stale
 
     def _render(self, *, html: bool, pdf: bool) -> Problem | None:
