@@ -10,13 +10,12 @@ from report import registry
 from report.paths import BuildPaths
 from report.pipeline import verdicts
 from report.pipeline.freshness import TrainOptions
+from report.pipeline.run import train
 from report.render import stamp as render_stamp
 
 
 def _train(paths: BuildPaths, options: TrainOptions, core: bool) -> list:
     """Train what is stale: the experiments, then the studies (unless ``core``)."""
-    from report.pipeline.run import train  # the plan and its runners: only when there may be something to train
-
     t0 = time.perf_counter()
     if options.distributed:  # --jobs N / --scheduler: one job graph, studies waiting only for what they read
         return train(registry.experiment_names() + ([] if core else registry.study_names()), paths, options)
