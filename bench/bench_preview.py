@@ -1,6 +1,6 @@
 """How long an answer edit takes to show: in the preview's open page, and through the commands.
 
-    MAKE_REPORT_DATA=../shared/data .venv/bin/python bench/bench_preview.py --build-dir /tmp/preview-build \
+    MAKE_REPORT_DATA=../shared/data .venv/bin/python bench/bench_preview.py --build-dir ../preview-build \
         [--before /path/to/an/older/checkout] [--edits 10] [--runs 3]
 
 ``--build-dir`` holds results (a copy: the bench writes the site, the PDF and the caches there). The

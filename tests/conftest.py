@@ -58,6 +58,15 @@ def small_reuters_files(per_topic: int = 20, seed: int = 0) -> dict[str, str]:
     return {"reut2-000.sgm": head + "".join(docs[:half]), "reut2-001.sgm": head + "".join(docs[half:])}
 
 
+@pytest.fixture(autouse=True)
+def _project_of_its_own(monkeypatch):
+    """Each test starts with no project chosen by an earlier one: ``report.registry.use_project`` sets
+    $MAKE_REPORT_PROJECT for the Dask workers it starts, and monkeypatch puts the variable back afterwards."""
+    from report.paths import PROJECT_ENV
+
+    monkeypatch.delenv(PROJECT_ENV, raising=False)
+
+
 @pytest.fixture
 def small_data(tmp_path: Path) -> Path:
     """A data folder with a small IMDB (archive) and a small Reuters (extracted folder)."""

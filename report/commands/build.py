@@ -14,15 +14,20 @@ from report.pipeline.run import train
 from report.render import stamp as render_stamp
 
 
+def _names(paths: BuildPaths, core: bool) -> list[str]:
+    """The project's experiments, then its studies unless ``core``."""
+    return registry.experiment_names(paths.project) + ([] if core else registry.study_names(paths.project))
+
+
 def _train(paths: BuildPaths, options: TrainOptions, core: bool) -> list:
     """Train what is stale: the experiments, then the studies (unless ``core``)."""
     t0 = time.perf_counter()
     if options.distributed:  # --jobs N / --scheduler: one job graph, studies waiting only for what they read
-        return train(registry.experiment_names() + ([] if core else registry.study_names()), paths, options)
-    trained = train(registry.experiment_names(), paths, options)
+        return train(_names(paths, core), paths, options)
+    trained = train(registry.experiment_names(paths.project), paths, options)
     if not core:
         t_core, t1 = time.perf_counter() - t0, time.perf_counter()
-        trained += train(registry.study_names(), paths, options)
+        trained += train(registry.study_names(paths.project), paths, options)
         if not options.quiet:
             click.echo(f"training: experiments {t_core:.1f} s, studies {time.perf_counter() - t1:.1f} s", err=True)
     return trained
@@ -35,7 +40,7 @@ def build_all(paths: BuildPaths, options: TrainOptions, *, html: bool = True, pd
     ``core``: only the experiments the assignment requires; the studies are neither trained nor shown.
     """
     t0 = time.perf_counter()
-    names = registry.experiment_names() + ([] if core else registry.study_names())
+    names = _names(paths, core)
     if not options.force and verdicts.remembered_fresh(paths, options, names):
         trained = []  # nothing the keys read changed since every result was last found fresh: no module imported
     else:
@@ -80,4 +85,4 @@ def build_all(paths: BuildPaths, options: TrainOptions, *, html: bool = True, pd
     from report.commands.verify import warn_after_build
 
     # the committed numbers, for the experiments built from the committed code and config (a warning)
-    warn_after_build(registry.experiment_names(), paths, click.echo)
+    warn_after_build(registry.experiment_names(paths.project), paths, click.echo)

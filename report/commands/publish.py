@@ -124,8 +124,8 @@ def refuse_unpublishable(paths: BuildPaths, check_fresh: bool = True) -> None:
     if site is not None:
         names = list(site.results)
     else:
-        names = list(registry.experiment_names())
-        names += [n for n in registry.study_names() if (paths.results / n).is_dir()]  # studies only when built
+        names = list(registry.experiment_names(paths.project))
+        names += [n for n in registry.study_names(paths.project) if (paths.results / n).is_dir()]  # studies only when built
     problems, results_mtime = [], 0.0
     for name in names:
         state = as_built(name, paths)  # with the number of seeds it was built with (--seeds N)

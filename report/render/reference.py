@@ -91,7 +91,7 @@ def parse_references(data: Mapping, source: Path | str) -> dict[str, Reference]:
         raise click.ClickException(f"{source}: [{TABLE}] must be a table of experiments, e.g. [{TABLE}.NAME] for experiments/NAME.py")
     from report import registry
 
-    known = registry.experiment_names()
+    known = registry.experiment_names(Path(source).resolve().parent)  # the experiments beside this report.toml
     out = {}
     for experiment, figures in table.items():
         where = f"[{TABLE}.{experiment}]"

@@ -4,12 +4,14 @@ committed numbers, when it does not (and which stage moved first), and when it i
 from __future__ import annotations
 
 import json
+import shutil
 
 import pytest
 
 from report.results import expectations, stages
 from report.results import experiment_results as results
 from report.results.experiment_results import SeedRun, Stages
+from tests import REPO_ROOT
 from tests.factories import make_results
 from tests.runner import run_cli
 
@@ -32,6 +34,8 @@ def write_build(project, *, stage_of=seeded, accuracy=ACCURACY, key="k1", code="
     res = res.model_copy(update={"key": key, "key_parts": {"config": "f1", "code": code, "data": "d1", "versions": "v1"},
                                  "seeds": runs, "stages": median})
     (project / "report.toml").touch()
+    (project / "experiments").mkdir(exist_ok=True)  # the project's experiment, without its committed expectations
+    shutil.copyfile(REPO_ROOT / "experiments" / f"{NAME}.py", project / "experiments" / f"{NAME}.py")
     results.save(project / "build" / "results" / NAME, res, preds)
     return res
 

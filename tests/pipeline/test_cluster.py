@@ -25,6 +25,9 @@ from tests.conftest import small_imdb_reviews, small_reuters_files
 from tests.corpora import write_imdb, write_reuters
 from tests.runner import run_cli, train
 
+pytestmark = pytest.mark.slow  # every test starts a Dask cluster
+
+
 EXPERIMENTS = ("imdb_simplernn", "reuters_lstm")
 TWO_SEEDS = ("--seeds", "2")
 

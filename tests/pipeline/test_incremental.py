@@ -15,6 +15,9 @@ from report.pipeline import verdicts
 from tests import REPO_ROOT
 from report.pipeline.freshness import TrainOptions
 
+pytestmark = pytest.mark.slow  # every test builds with training
+
+
 QUICK = TrainOptions(quick=True, quiet=True)
 
 

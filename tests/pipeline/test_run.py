@@ -11,6 +11,7 @@ from report.results import experiment_results as results
 from tests.runner import run_cli, train
 
 
+@pytest.mark.slow
 def test_fresh_results_are_not_retrained_until_the_config_changes(small_data, tmp_path):
     build = tmp_path / "build"
     train(small_data, build)
@@ -35,6 +36,7 @@ def test_bad_override_fails_before_any_training(small_data, tmp_path):
     assert not (tmp_path / "results").exists()
 
 
+@pytest.mark.slow
 def test_results_stay_fresh_when_the_data_is_not_on_this_machine(small_data, tmp_path):
     build = tmp_path / "build"
     train(small_data, build)
@@ -45,6 +47,7 @@ def test_results_stay_fresh_when_the_data_is_not_on_this_machine(small_data, tmp
     assert re.search(r"imdb_simplernn\s+fresh", status)
 
 
+@pytest.mark.slow
 def test_several_seeds_report_the_median_run_and_the_spread(small_data, tmp_path):
     build = tmp_path / "build"
     train(small_data, build, "--seeds", "3", "--set", "epochs=3")
@@ -72,6 +75,7 @@ def test_several_seeds_report_the_median_run_and_the_spread(small_data, tmp_path
     assert f"test accuracy {mean:.3f} &plusmn; {sd:.3f}" in html
 
 
+@pytest.mark.slow
 def test_render_refuses_stale_results_and_marks_them_with_allow_stale(small_data, tmp_path):
     build = tmp_path / "build"
     train(small_data, build, names=("imdb_simplernn", "reuters_lstm"))  # quick: stale against the defaults

@@ -68,6 +68,9 @@ def test_report_meta_ignores_the_reference_table(tmp_path):
 def test_a_bad_reference_is_a_one_line_error_naming_the_file_and_key(tmp_path, table, message):
     path = tmp_path / "report.toml"
     path.write_text(WITHOUT_REFERENCE + table)
+    (tmp_path / "experiments").mkdir()  # the names a [reference] may use are the project's experiments
+    for name in ("imdb_simplernn", "reuters_lstm"):
+        (tmp_path / "experiments" / f"{name}.py").touch()
     with pytest.raises(click.ClickException) as exc:
         load_references(path)
     text = exc.value.message

@@ -39,6 +39,7 @@ def _study(build: Path, name: str) -> studies.StudyResults:
     return studies.load(build / "results" / name)
 
 
+@pytest.mark.slow
 def test_every_study_writes_a_valid_versioned_file_with_a_key(trained):
     _, build = trained
     for name in STUDIES:
@@ -49,6 +50,7 @@ def test_every_study_writes_a_valid_versioned_file_with_a_key(trained):
         assert s.provenance.finished_at >= s.provenance.started_at
 
 
+@pytest.mark.slow
 def test_status_and_train_treat_studies_like_experiments(trained):
     data, build = trained
     args = ("--data-dir", str(data), "--build-dir", str(build), "--quick")
@@ -62,6 +64,7 @@ def test_status_and_train_treat_studies_like_experiments(trained):
     assert "baselines   stale  config" in out
 
 
+@pytest.mark.slow
 def test_a_study_reading_an_experiment_goes_stale_when_the_experiment_is_retrained(trained, tmp_path):
     data, build = trained
     from report.paths import BuildPaths
@@ -81,6 +84,7 @@ def test_a_study_reading_an_experiment_goes_stale_when_the_experiment_is_retrain
         (folder / results.RESULTS_FILE).write_text(original)
 
 
+@pytest.mark.slow
 def test_baseline_beats_the_majority_class_on_the_small_corpora(trained):
     s = _study(trained[1], "baselines")
     for ds in ("imdb", "reuters"):
@@ -90,6 +94,7 @@ def test_baseline_beats_the_majority_class_on_the_small_corpora(trained):
     assert s.headline["imdb.majority.roc_auc"] == pytest.approx(0.5)
 
 
+@pytest.mark.slow
 def test_baselines_keep_their_test_predictions_matched_to_the_experiments(trained):
     """arrays.npz: each baseline's predicted class per test example, in test-set order, with the ids of the
     experiment's predictions.npz, giving back the table's accuracy; the paired tests read it."""
@@ -134,6 +139,7 @@ def mixed_examples(trained, tmp_path_factory) -> tuple[results.Predictions, stud
     return results.load_predictions(folder), _study(copy, "examples")
 
 
+@pytest.mark.slow
 def test_examples_are_the_most_confident_predictions(mixed_examples):
     preds, s = mixed_examples
     conf = preds.y_prob.max(axis=1)
@@ -178,6 +184,7 @@ def test_decay_length_from_a_hand_made_series():
     assert gradient_decay.decay_length(0.8 ** np.arange(50)) == 11  # 0.8^11 = 0.086 <= 0.1 < 0.8^10
 
 
+@pytest.mark.slow
 def test_gradient_series_start_at_one_and_cover_the_window(trained):
     s = _study(trained[1], "gradient_decay")
     window = s.config["window"]
@@ -194,6 +201,7 @@ def test_long_windows_hold_no_padding():
     assert w.tolist() == [[4, 5, 6], [7, 8, 9]]
 
 
+@pytest.mark.slow
 def test_long_range_reports_every_cell_at_every_length_it_trained(trained):
     s = _study(trained[1], "long_range")
     lengths = sorted(s.config["lengths"])
@@ -218,6 +226,7 @@ def test_long_range_reports_every_cell_at_every_length_it_trained(trained):
         assert r["A only right"] + r["B only right"] <= r["n"] == seeds * s.config["n_test"]
 
 
+@pytest.mark.slow
 def test_length_buckets_recompute_from_the_stored_predictions(trained):
     data, build = trained
     s = _study(build, "architectures")
@@ -257,6 +266,7 @@ def test_core_builds_only_the_assignment(small_data, tmp_path, monkeypatch):
     assert trained_names[:2] == ["imdb_simplernn", "reuters_lstm"] and set(trained_names[2:]) == set(STUDIES)
 
 
+@pytest.mark.slow
 def test_architectures_keep_the_median_seeds_answers_and_the_pairs_follow_from_them(trained):
     """arrays.npz: each cell's per-example test correctness (median seed); McNemar's test recomputed from them
     gives the pairs table, and the accuracies lie within the seeds' range around the mean."""

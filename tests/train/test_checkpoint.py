@@ -57,6 +57,7 @@ def test_loop_progress_round_trips_through_json():
     assert progress_from_json(json.loads(json.dumps(progress_json(state)))) == state
 
 
+@pytest.mark.slow
 def test_resume_loads_the_saved_model_and_optimizer_into_a_fresh_model(folder):
     model = _model()
     _step(model)
@@ -75,6 +76,7 @@ def test_resume_loads_the_saved_model_and_optimizer_into_a_fresh_model(folder):
     assert _same([v.numpy() for v in fresh.optimizer.variables], [v.numpy() for v in model.optimizer.variables])
 
 
+@pytest.mark.slow
 def test_save_keeps_only_the_last_epoch_and_the_best_weights(folder):
     model = _model()
     ckpt = Checkpoints(folder, key="k")

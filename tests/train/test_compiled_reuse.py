@@ -11,6 +11,9 @@ from report.results import experiment_results as results
 from tests.runner import train
 
 
+pytestmark = pytest.mark.slow  # trains
+
+
 @pytest.mark.parametrize("name", ["imdb_simplernn", "reuters_lstm"])
 def test_a_reused_model_trains_like_a_fresh_one(small_data, tmp_path, name):
     together = tmp_path / "together"

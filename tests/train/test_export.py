@@ -4,11 +4,15 @@ beside results.json, the NumPy pass matches Keras, the page's tokeniser gives th
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from report.results import experiment_results as results
 from report.live import forward
 from report.results import model_export
 from tests.runner import train
+
+
+pytestmark = pytest.mark.slow  # trains
 
 
 def test_quick_training_exports_both_models(small_data, tmp_path):

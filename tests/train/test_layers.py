@@ -120,6 +120,7 @@ print(hashlib.sha256(b"".join(np.asarray(w).tobytes() for w in model.get_weights
 """
 
 
+@pytest.mark.slow
 def test_one_and_two_threads_train_the_same_weights():
     """A Dask worker with one thread and the local process with two must agree to the bit (the reason an
     input product taken out of the loop was dropped: its gradient differed between thread counts)."""

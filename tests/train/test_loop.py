@@ -17,6 +17,9 @@ from report.results import experiment_results as results
 from tests.runner import metrics, run_cli, train
 
 
+pytestmark = pytest.mark.slow  # every test trains
+
+
 def test_train_quick_writes_valid_results_that_predictions_reproduce(small_data, tmp_path):
     build = tmp_path / "build"
     train(small_data, build, names=())

@@ -12,6 +12,9 @@ import pytest
 from report.train.checkpoint import Checkpoints
 from tests.runner import QUICK, metrics, run_cli, train
 
+pytestmark = pytest.mark.slow  # trains
+
+
 EPOCHS = ("--set", "epochs=5", "--set", "patience=9", "--set", "learning_rate=0.01")
 CASES = {
     # the best epoch is the last one when the run stops

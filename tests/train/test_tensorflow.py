@@ -11,6 +11,9 @@ import pytest
 from report.train.tensorflow import _stderr_to_file
 
 
+pytestmark = pytest.mark.slow  # starts TensorFlow
+
+
 def test_start_up_chatter_is_hidden_but_progress_lines_are_not(small_data, tmp_path):
     proc = subprocess.run(
         [sys.executable, "-m", "report", "train", "imdb_simplernn", "--quick", "--set", "epochs=1",

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from report.data import TextDataset
-from report.train import experiment
+from report.train import experiment_runner
 from report.train import wordvectors as wv
 from report.train.loop import Split
 
@@ -90,8 +90,8 @@ def test_vectors_learn_from_the_training_part_and_unlabelled_text_only():
     split = Split(rows[:7], np.zeros(7), rows[7:], np.zeros(3))
     extra = np.full((2, 4), 99, dtype=np.int32)
     ds = SimpleNamespace(x_unlabelled=extra, x_test=np.full((3, 4), 77, dtype=np.int32))
-    source = experiment._vector_source(ds, split)
+    source = experiment_runner._vector_source(ds, split)
     assert {tuple(r) for r in source} == {tuple(r) for r in rows[:7]} | {(99,) * 4}
-    assert len(source) == experiment._vector_texts(ds, split) == 9
+    assert len(source) == experiment_runner._vector_texts(ds, split) == 9
     assert not np.isin(77, source) and not any((source == r).all(1).any() for r in rows[7:])
     assert TextDataset.__dataclass_fields__["x_unlabelled"].default is None  # IMDB: the training part alone
