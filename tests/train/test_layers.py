@@ -121,6 +121,11 @@ print(hashlib.sha256(b"".join(np.asarray(w).tobytes() for w in model.get_weights
 
 
 @pytest.mark.slow
+@pytest.mark.xfail(strict=True, reason=(
+    "under the AVX2 pins (report/train/numerics.py) one and two TensorFlow threads train different weights "
+    "(a Reuters epoch: loss 2.17477 with one thread, 2.15331 with two); Dask workers now run one thread on "
+    "any machine, and the one-process path is to be pinned to one thread too (docs/reproducibility.md). "
+    "Strict: when the thread count stops mattering, this test passes and the mark must go."))
 def test_one_and_two_threads_train_the_same_weights():
     """A Dask worker with one thread and the local process with two must agree to the bit (the reason an
     input product taken out of the loop was dropped: its gradient differed between thread counts)."""
