@@ -47,22 +47,13 @@ def cores() -> int:
         return os.cpu_count() or 1
 
 
-# TensorFlow threads per job: part of the arithmetic (see the module's docstring), so not the cores' share
-JOB_THREADS = 1
-
-
-def worker_threads(jobs: int) -> int:
-    """TensorFlow threads per worker, whatever ``jobs`` and the core count: the numbers depend on it."""
-    return JOB_THREADS
-
-
-def worker_environment(threads: int) -> dict[str, str]:
-    """Set in each worker process before TensorFlow starts: its share of the cores, one BLAS/OpenMP
-    thread (what Dask sets for workers anyway, and what :mod:`report.train.numerics` gives every job),
+def worker_environment() -> dict[str, str]:
+    """Set in each worker process before TensorFlow starts: the one TensorFlow thread every job runs
+    (:data:`report.train.numerics.JOB_THREADS`), one BLAS/OpenMP thread (what Dask sets for workers anyway, and what :mod:`report.train.numerics` gives every job),
     and the client's TensorFlow flags (oneDNN, log level), so both sides run the same kernels."""
     env = {
-        numerics.INTRA_ENV: str(threads),
-        numerics.INTER_ENV: str(threads),
+        numerics.INTRA_ENV: str(numerics.JOB_THREADS),
+        numerics.INTER_ENV: str(numerics.JOB_THREADS),
         "OMP_NUM_THREADS": "1",
         "MKL_NUM_THREADS": "1",
         "OPENBLAS_NUM_THREADS": "1",
@@ -80,7 +71,7 @@ def local_cluster(jobs: int):
     from distributed import LocalCluster
 
     return LocalCluster(
-        n_workers=jobs, threads_per_worker=1, processes=True, env=worker_environment(worker_threads(jobs)),
+        n_workers=jobs, threads_per_worker=1, processes=True, env=worker_environment(),
         dashboard_address=":0",  # a free port: two builds on one machine do not clash
         silence_logs=logging.ERROR,
         memory_limit=0,  # training holds its memory for minutes: do not let the nanny restart a worker for it
@@ -113,7 +104,7 @@ def connect(jobs: int, scheduler: str | None, echo: Callable[[str], None]) -> It
             echo(f"scheduler {scheduler}: {len(workers)} worker(s)" + _dashboard(client))
             yield client
         return
-    threads = worker_threads(jobs)
+    threads = numerics.JOB_THREADS
     with local_cluster(jobs) as cluster, Client(cluster, set_as_default=False) as client:
         echo(f"local cluster: {jobs} workers, {threads} TensorFlow thread(s) each" + _dashboard(client))
         yield client

@@ -100,11 +100,14 @@ def arithmetic():
             deviations.append(f"{pin} is {s['value']} ({origin}), not the baseline {s['baseline']}")
         elif not s["preset"] and s["loaded_before"]:
             deviations.append(f"{pin} was set after {', '.join(s['loaded_before'])} loaded: it may not have taken")
+    threads = numerics.tensorflow_threads()
+    if threads is not None and threads != f"{numerics.JOB_THREADS}/{numerics.JOB_THREADS}":
+        deviations.append(f"TensorFlow ran {threads} threads (intra/inter-op), not {numerics.JOB_THREADS}")
     wanted = state[numerics.OPENBLAS_ENV]["baseline"]
     for lib in blas:
         if lib.core_type != wanted:
             deviations.append(f"{lib.library} ({lib.api}) runs {lib.core_type or 'unpinned'} kernels, not {wanted}")
-    return Arithmetic(cpu=cpu, cpu_isa=isa, pins={pin: s["value"] for pin, s in state.items()}, blas=blas,
+    return Arithmetic(cpu=cpu, cpu_isa=isa, pins={**{pin: s["value"] for pin, s in state.items()}, numerics.THREADS_PIN: threads}, blas=blas,
                       at_baseline=not deviations, deviations=deviations)
 
 

@@ -22,9 +22,11 @@ draws from the stream, which is why the sequential path was always reproducible.
   sequential path must use the same count as the workers;
 - Keras starts each job afresh (:func:`fresh_keras`): a worker runs several jobs one after another, and
   layer names (``lstm`` or ``lstm_2``, recorded in results.json) depended on what ran before;
-- TensorFlow's intra- and inter-op thread counts are taken from ``TF_NUM_INTRAOP_THREADS`` /
-  ``TF_NUM_INTEROP_THREADS`` when set (a worker of ``--jobs N`` gets its share of the cores), applied before
-  TensorFlow starts; op determinism is enabled by the training loop (``report.train.loop.set_seed``).
+- TensorFlow runs one intra-op and one inter-op thread (:data:`JOB_THREADS`) in every process that
+  computes results, whatever the machine's cores: under the pinned arithmetic below the thread count is part
+  of the numbers (a Reuters epoch's loss is 2.17477 with one thread and 2.15331 with two, because XLA splits
+  long reductions between threads). More cores are used by more single-thread jobs (``--jobs``), not by
+  more threads. Op determinism is enabled by the training loop (``report.train.loop.set_seed``).
 
 It lives in ``report.train`` so that it is part of every result's code key: a change here retrains.
 
@@ -92,6 +94,10 @@ READ_BY = {OPENBLAS_ENV: ("numpy", "scipy"), ONEDNN_ENV: ("tensorflow",), XLA_IS
 
 INTRA_ENV = "TF_NUM_INTRAOP_THREADS"
 INTER_ENV = "TF_NUM_INTEROP_THREADS"
+# TensorFlow's intra- and inter-op threads in every job: part of the arithmetic, like the pins above (one
+# thread also does more per CPU second than two on these small models: docs/speed.md)
+JOB_THREADS = 1
+THREADS_PIN = "tensorflow_threads"  # how the thread count is named among the pins in the provenance
 
 
 def xla_isa(flags: str) -> str | None:
@@ -117,6 +123,11 @@ _FOUND: dict[str, tuple[str | None, tuple[str, ...]]] = {}
 def pin_environment(environ: dict[str, str] | os._Environ = os.environ) -> None:
     """Set every pin that ``environ`` does not set already; keep the ones it does. Remembers, for the
     provenance, which pins were preset and which of the libraries that read them had loaded already."""
+    # TensorFlow reads these when it starts; unlike the instruction sets they are overwritten, because no
+    # machine needs another count to compute correctly
+    if environ is os.environ and THREADS_PIN not in _FOUND:
+        _FOUND[THREADS_PIN] = (None, ("tensorflow",) if "tensorflow" in sys.modules else ())
+    environ[INTRA_ENV] = environ[INTER_ENV] = str(JOB_THREADS)
     for pin, value in PINS.items():
         preset = pinned_value(pin, environ)
         if environ is os.environ and pin not in _FOUND:
@@ -180,34 +191,54 @@ def one_blas_thread() -> Iterator[None]:
         yield
 
 
-def tensorflow_threads() -> tuple[int, int] | None:
-    """(intra, inter) op threads from the environment, or None to keep TensorFlow's defaults."""
-    intra, inter = os.environ.get(INTRA_ENV), os.environ.get(INTER_ENV)
-    if not intra and not inter:
-        return None
-    return int(intra or inter), int(inter or intra)
-
-
 def configure_tensorflow(verbose: bool = False) -> tuple[int, int]:
-    """Import TensorFlow (quietly) and set its thread counts from the environment before it starts.
+    """Import TensorFlow (quietly) with :data:`JOB_THREADS` intra- and inter-op threads.
 
-    When TensorFlow has started already with other counts, they cannot change any more: that is left as
-    it is (the counts do not change these models' numbers; they only share the cores).
-    Returns the (intra, inter) counts in force; 0 is TensorFlow's default, one per core."""
+    Raises RuntimeError when TensorFlow had started earlier in this process with other counts (they cannot
+    change after it starts, and the numbers would not be the published ones).
+    Returns the (intra, inter) counts in force."""
     from report.train import tensorflow
 
     tensorflow.load(verbose)
     import tensorflow as tf
 
-    threads = tensorflow_threads()
-    if threads is not None:
-        intra, inter = threads
-        with contextlib.suppress(RuntimeError):  # "cannot be modified after initialization"
-            if tf.config.threading.get_intra_op_parallelism_threads() != intra:
-                tf.config.threading.set_intra_op_parallelism_threads(intra)
-            if tf.config.threading.get_inter_op_parallelism_threads() != inter:
-                tf.config.threading.set_inter_op_parallelism_threads(inter)
-    return tf.config.threading.get_intra_op_parallelism_threads(), tf.config.threading.get_inter_op_parallelism_threads()
+    threading_ = tf.config.threading
+    for get, put in ((threading_.get_intra_op_parallelism_threads, threading_.set_intra_op_parallelism_threads),
+                     (threading_.get_inter_op_parallelism_threads, threading_.set_inter_op_parallelism_threads)):
+        if get() not in (0, JOB_THREADS):
+            raise RuntimeError(_started_with_other_threads(get()))
+        if get() == 0 and not _threads_from_environment():
+            try:
+                put(JOB_THREADS)
+            except RuntimeError as exc:  # "cannot be modified after initialization"
+                raise RuntimeError(_started_with_other_threads("one per core")) from exc
+    return JOB_THREADS, JOB_THREADS
+
+
+def _threads_from_environment() -> bool:
+    """Whether TensorFlow started after :func:`pin_environment` had set its thread counts (it reads
+    them from the environment once, when it starts, and reports 0 for them afterwards)."""
+    found = _FOUND.get(THREADS_PIN)
+    return found is not None and not found[1] and os.environ.get(INTRA_ENV) == os.environ.get(INTER_ENV) \
+        == str(JOB_THREADS)
+
+
+def _started_with_other_threads(count: object) -> str:
+    return (f"TensorFlow started in this process with {count} threads before make-report could give it "
+            f"{JOB_THREADS}, and the thread count changes the numbers: import report (or set "
+            f"{INTRA_ENV}={JOB_THREADS} {INTER_ENV}={JOB_THREADS}) before TensorFlow starts")
+
+
+def tensorflow_threads() -> str | None:
+    """The intra/inter-op thread counts this process's TensorFlow runs ("1/1"), or None when it has not
+    loaded (what the provenance records)."""
+    tf = sys.modules.get("tensorflow")
+    if tf is None or not hasattr(tf, "config"):
+        return None
+    t = tf.config.threading
+    intra, inter = t.get_intra_op_parallelism_threads(), t.get_inter_op_parallelism_threads()
+    unset = JOB_THREADS if _threads_from_environment() else "one per core"  # 0: TensorFlow's own choice
+    return f"{intra or unset}/{inter or unset}"
 
 
 def fresh_keras() -> None:

@@ -103,8 +103,13 @@ def test_model_summary_names_the_keras_layer_and_the_max_readout(keras):
 _TRAIN_ONE_EPOCH = """
 import hashlib, sys
 import numpy as np
-from report.train import tensorflow
-tensorflow.load()
+from report.train import numerics
+if sys.argv[1] == "pinned":
+    numerics.configure_tensorflow()  # as every job does
+else:  # TensorFlow told to use sys.argv[1] threads, as it would be without make-report's pin
+    import tensorflow as tf
+    tf.config.threading.set_intra_op_parallelism_threads(int(sys.argv[1]))
+    tf.config.threading.set_inter_op_parallelism_threads(int(sys.argv[1]))
 import keras
 from report.train.layers import recurrent
 from report.train.loop import compile_model
@@ -120,19 +125,36 @@ print(hashlib.sha256(b"".join(np.asarray(w).tobytes() for w in model.get_weights
 """
 
 
+def _weights_digest(how: str, threads_asked: str = "1") -> str:
+    env = {**os.environ, "TF_NUM_INTRAOP_THREADS": threads_asked, "TF_NUM_INTEROP_THREADS": threads_asked}
+    out = subprocess.run([sys.executable, "-c", _TRAIN_ONE_EPOCH, how], capture_output=True, text=True, check=True,
+                         env=env).stdout.split()
+    assert len(out[-1]) == 64
+    return out[-1]
+
+
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason=(
-    "under the AVX2 pins (report/train/numerics.py) one and two TensorFlow threads train different weights "
-    "(a Reuters epoch: loss 2.17477 with one thread, 2.15331 with two); Dask workers now run one thread on "
-    "any machine, and the one-process path is to be pinned to one thread too (docs/reproducibility.md). "
-    "Strict: when the thread count stops mattering, this test passes and the mark must go."))
-def test_one_and_two_threads_train_the_same_weights():
-    """A Dask worker with one thread and the local process with two must agree to the bit (the reason an
-    input product taken out of the loop was dropped: its gradient differed between thread counts)."""
-    digests = []
-    for threads in ("1", "2"):
-        env = {**os.environ, "TF_NUM_INTRAOP_THREADS": threads, "TF_NUM_INTEROP_THREADS": threads}
-        out = subprocess.run([sys.executable, "-c", _TRAIN_ONE_EPOCH], capture_output=True, text=True, check=True,
-                             env=env).stdout.split()
-        digests.append(out[-1])
-    assert len(digests[0]) == 64 and digests[0] == digests[1]
+def test_every_job_trains_with_one_thread_whatever_the_environment_asks():
+    """Under the AVX2 pins one and two TensorFlow threads train different weights (XLA splits a long
+    reduction between threads), so make-report gives every job one: a process whose environment asks for
+    two threads trains the same weights as one asking for one, and differs from TensorFlow really running two."""
+    one, asked_two = _weights_digest("pinned", "1"), _weights_digest("pinned", "2")
+    assert one == asked_two
+    assert _weights_digest("1") == one  # one thread set by hand is what the pin gives
+    assert _weights_digest("2") != one  # the count matters: without the pin, two threads train other weights
+
+
+_STARTED_WITH_TWO = """
+import tensorflow as tf
+tf.config.threading.set_intra_op_parallelism_threads(2)
+print(float(tf.constant(1.0) + 1))  # TensorFlow has started: its thread counts are fixed now
+from report.train import numerics
+numerics.configure_tensorflow()
+"""
+
+
+@pytest.mark.slow
+def test_a_tensorflow_started_with_other_threads_is_refused_with_the_fix():
+    run = subprocess.run([sys.executable, "-c", _STARTED_WITH_TWO], capture_output=True, text=True)
+    assert run.returncode != 0
+    assert "started in this process with 2 threads" in run.stderr and "before TensorFlow starts" in run.stderr

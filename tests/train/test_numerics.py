@@ -27,7 +27,14 @@ def test_a_preset_value_is_never_changed():
     env = {"OPENBLAS_CORETYPE": "Zen", "OPENBLAS_L2_SIZE": "524288", "XLA_FLAGS": "--xla_cpu_max_isa=AVX"}
     numerics.pin_environment(env)
     assert env == {"OPENBLAS_CORETYPE": "Zen", "OPENBLAS_L2_SIZE": "524288", "XLA_FLAGS": "--xla_cpu_max_isa=AVX",
-                   "ONEDNN_MAX_CPU_ISA": "AVX2"}
+                   "ONEDNN_MAX_CPU_ISA": "AVX2", "TF_NUM_INTRAOP_THREADS": "1", "TF_NUM_INTEROP_THREADS": "1"}
+
+
+def test_tensorflow_threads_are_always_one():
+    # unlike the instruction sets, no machine needs another count; the count changes the numbers
+    env = {"TF_NUM_INTRAOP_THREADS": "2", "TF_NUM_INTEROP_THREADS": "4"}
+    numerics.pin_environment(env)
+    assert env["TF_NUM_INTRAOP_THREADS"] == env["TF_NUM_INTEROP_THREADS"] == str(numerics.JOB_THREADS) == "1"
 
 
 def test_the_tests_run_with_the_pins_in_force():
@@ -68,7 +75,18 @@ def test_a_pin_set_after_numpy_loaded_is_reported_not_assumed():
 def test_pinned_process_is_at_the_baseline():
     found = _arithmetic_in_subprocess("import report")
     assert found["at_baseline"], found["deviations"]
-    assert found["pins"] == {"OPENBLAS_CORETYPE": "Haswell", "ONEDNN_MAX_CPU_ISA": "AVX2", "--xla_cpu_max_isa": "AVX2"}
+    assert found["pins"] == {"OPENBLAS_CORETYPE": "Haswell", "ONEDNN_MAX_CPU_ISA": "AVX2", "--xla_cpu_max_isa": "AVX2",
+                             "tensorflow_threads": None}  # None: this process never loaded TensorFlow
+
+
+@pytest.mark.slow
+def test_provenance_reads_tensorflows_thread_counts_back():
+    found = _arithmetic_in_subprocess("from report.train import numerics\nnumerics.configure_tensorflow()")
+    assert found["pins"]["tensorflow_threads"] == "1/1" and found["at_baseline"], found["deviations"]
+    two = _arithmetic_in_subprocess("import report\nimport tensorflow as tf\n"
+                                    "tf.config.threading.set_intra_op_parallelism_threads(2)")
+    assert two["pins"]["tensorflow_threads"] == "2/1" and not two["at_baseline"]
+    assert "TensorFlow ran 2/1 threads (intra/inter-op), not 1" in two["deviations"]
 
 
 def test_cpu_model_and_widest_instruction_set(tmp_path):
