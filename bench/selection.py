@@ -60,6 +60,9 @@ def main() -> None:
     data = Path(os.environ.get("MAKE_REPORT_DATA", ROOT.parent / "shared" / "data"))
     paths = BuildPaths(data=data, project=ROOT, build=args.build_dir)
     configure_tensorflow()
+    from report.results.provenance import arithmetic as read_arithmetic
+
+    arithmetic = read_arithmetic()
     path = record_path(args.experiment)
     for seed in [int(s) for s in args.seeds.split(",")]:
         config = dataclasses.replace(base, seed=seed)
@@ -81,14 +84,25 @@ def main() -> None:
             "val_macro_f1": None if best.val_macro_f1 is None else round(best.val_macro_f1, 4),
             "val_loss": round(best.val_loss, 4),
             "seconds": round(time.perf_counter() - t0, 1),
+            # the arithmetic the row was computed with (rows without it predate the pins of report.train.numerics)
+            "arithmetic": arithmetic.pins,
             "val_true": "".join(_digits(fitted.split.y_val)),
             "val_predicted": "".join(_digits(predicted)),
         }
+        _append(path, row)
+        print(json.dumps(row), flush=True)
+
+
+def _append(path: Path, row: dict) -> None:
+    """Add ``row`` to the record, locked: candidates may be tried by several processes at once."""
+    import fcntl
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path.with_suffix(".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
         rows = json.loads(path.read_text()) if path.is_file() else []
         rows.append(row)
-        path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(rows, indent=1) + "\n")
-        print(json.dumps(row), flush=True)
 
 
 if __name__ == "__main__":

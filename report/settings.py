@@ -95,6 +95,7 @@ Power = Annotated[float, Range(0, 1)]  # class-weight exponent: 0 none, 1 balanc
 Monitor = Annotated[str, OneOf(("val_loss", "val_accuracy", "val_macro_f1"))]
 Keep = Annotated[str, OneOf(("last", "first"))]  # which tokens of a long text stay
 Readout = Annotated[str, OneOf(("last", "max"))]  # last hidden state, or the maximum over all states
+Schedule = Annotated[str, OneOf(("constant", "cosine"))]  # the learning rate over the epochs
 # Where the embedding starts: random, or word2vec vectors (CBOW or skip-gram) learned on unlabelled text
 WordVectors = Annotated[str, OneOf(("none", "cbow", "skipgram"))]
 Lengths = Annotated[tuple[int, ...], Each(Range(1, whole=True))]

@@ -245,7 +245,9 @@ def fit_experiment(module: ModuleType, config: TextClassifierConfig, ctx: RunCon
     if vectors is not None:
         _embedding(model).set_weights([vectors])
     settings = FitSettings(
-        config.epochs, config.batch_size, config.patience, config.monitor, config.seed, config.class_weight_power
+        config.epochs, config.batch_size, config.patience, config.monitor, config.seed, config.class_weight_power,
+        # optional in a Config: an experiment without a schedule keeps the rate its optimizer was built with
+        schedule=getattr(config, "schedule", "constant"), learning_rate=getattr(config, "learning_rate", None),
     )
     checkpoints = Checkpoints(ctx.paths.checkpoints / name / f"seed-{config.seed}", ctx.key) if ctx.checkpoint else None
     model, outcome = fit(model, split, settings, ctx, name, n_classes, checkpoints)

@@ -7,6 +7,7 @@ TensorFlow is imported lazily, inside functions: only training calls them.
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -84,6 +85,19 @@ class FitSettings:
     monitor: str  # "val_loss", "val_accuracy" or "val_macro_f1"
     seed: int
     class_weight_power: float = 0.0
+    # "cosine": the optimizer's rate falls from ``learning_rate`` towards 0 over ``epochs`` epochs, set at each
+    # epoch's start (a function of the epoch, so a resumed run continues exactly); "constant": left as built
+    schedule: str = "constant"
+    learning_rate: float | None = None
+
+
+def epoch_learning_rate(settings: FitSettings, epoch: int) -> float | None:
+    """The rate epoch ``epoch`` (from 1) trains at under ``settings.schedule``; None: the optimizer's own."""
+    if settings.schedule == "constant":
+        return None
+    if settings.schedule != "cosine" or settings.learning_rate is None:
+        raise ValueError(f"schedule {settings.schedule!r} needs a learning rate and must be 'constant' or 'cosine'")
+    return settings.learning_rate * 0.5 * (1 + math.cos(math.pi * (epoch - 1) / settings.epochs))
 
 
 @dataclass(frozen=True)
@@ -186,6 +200,8 @@ def fit(model, split: Split, settings: FitSettings, ctx: RunContext, name: str, 
 
     def one_epoch(epoch: int) -> tuple[EpochRecord, float]:
         _reseed(model, settings.seed, epoch)
+        if (rate := epoch_learning_rate(settings, epoch)) is not None:
+            model.optimizer.learning_rate.assign(rate)
         t0 = time.perf_counter()
         batches = epoch_batches(lengths, settings.batch_size, settings.seed, epoch, buckets)
         h = model.fit(

@@ -64,3 +64,17 @@ def test_a_run_resumed_from_its_progress_goes_on_where_it_stood():
 
     progress, reason = train_epochs(model, stopping, epoch, progress=resumed, best_weights=[2])
     assert seen == [3, 4] and reason == "patience" and model.epoch == 2 and progress.best_value == pytest.approx(0.6)
+
+
+def test_a_cosine_schedule_falls_from_the_rate_to_near_zero_and_constant_leaves_the_optimizer_alone():
+    from report.train.loop import FitSettings, epoch_learning_rate
+
+    cosine = FitSettings(epochs=10, batch_size=8, patience=3, monitor="val_accuracy", seed=1, schedule="cosine",
+                         learning_rate=1e-3)
+    rates = [epoch_learning_rate(cosine, e) for e in range(1, 11)]
+    assert rates[0] == pytest.approx(1e-3) and rates[5] == pytest.approx(5e-4)  # halfway: half the rate
+    assert all(a > b for a, b in zip(rates, rates[1:])) and 0 < rates[-1] < 3e-5
+    constant = FitSettings(epochs=10, batch_size=8, patience=3, monitor="val_accuracy", seed=1, learning_rate=1e-3)
+    assert epoch_learning_rate(constant, 4) is None
+    with pytest.raises(ValueError, match="needs a learning rate"):
+        epoch_learning_rate(FitSettings(10, 8, 3, "val_accuracy", 1, schedule="cosine"), 1)

@@ -31,8 +31,18 @@ class Stopped(KeyboardInterrupt):
 @pytest.mark.parametrize("case", list(CASES))
 @pytest.mark.parametrize("name", ["imdb_simplernn", "reuters_lstm"])
 def test_resume_after_a_stop_matches_an_uninterrupted_run(small_data, tmp_path, monkeypatch, name, case):
+    _stop_and_resume(small_data, tmp_path, monkeypatch, name, case, EPOCHS)
+
+
+def test_a_cosine_schedule_resumes_at_the_epochs_rate(small_data, tmp_path, monkeypatch):
+    """The rate is set from the epoch number, so a resumed run trains each later epoch at the same rate."""
+    _stop_and_resume(small_data, tmp_path, monkeypatch, "imdb_simplernn", "best epoch is older",
+                     (*EPOCHS, "--set", "schedule=cosine"))
+
+
+def _stop_and_resume(small_data, tmp_path, monkeypatch, name: str, case: str, options: tuple[str, ...]) -> None:
     whole = tmp_path / "whole"
-    train(small_data, whole, *EPOCHS, names=(name,))
+    train(small_data, whole, *options, names=(name,))
 
     stopped_at = []
     save = Checkpoints.save
@@ -46,11 +56,11 @@ def test_resume_after_a_stop_matches_an_uninterrupted_run(small_data, tmp_path, 
     build = tmp_path / "stopped"
     with monkeypatch.context() as patch:
         patch.setattr(Checkpoints, "save", save_then_stop)
-        stopped = run_cli("train", name, "--data-dir", str(small_data), "--build-dir", str(build), *QUICK, *EPOCHS,
+        stopped = run_cli("train", name, "--data-dir", str(small_data), "--build-dir", str(build), *QUICK, *options,
                           expect=1)  # click turns the interrupt into "Aborted!" and exit status 1
     assert "Aborted" in stopped.output
     assert stopped_at, f"no epoch of the run met the case {case!r}"
     assert not (build / "results" / name / "results.json").exists()
 
-    train(small_data, build, *EPOCHS, names=(name,))
+    train(small_data, build, *options, names=(name,))
     assert metrics(build, name) == metrics(whole, name), f"stopped after epoch {stopped_at[0][0]} (best {stopped_at[0][1]})"
