@@ -58,10 +58,11 @@ def running_text(html: Path) -> list[str]:
 
 
 def sentences(texts: list[str]) -> list[str]:
-    # a full stop, question or exclamation mark followed by a space and a capital (not "e.g. the", "0.87")
+    # a full stop, question or exclamation mark followed by a space and a capital, a digit, an opening bracket or
+    # quote (not "e.g. the", "0.87"): as tests/render/test_sentences.py counts them
     out = []
     for text in texts:
-        out += [s.strip() for s in re.split(r"(?<=[.!?])\s+(?=[A-Z(])", " ".join(text.split())) if s.strip()]
+        out += [s.strip() for s in re.split(r"(?<=[.!?])\s+(?=[A-Z0-9(‘“])", " ".join(text.split())) if s.strip()]
     return out
 
 

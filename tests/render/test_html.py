@@ -165,7 +165,7 @@ def test_numbers_in_prose_come_from_results(site):
     zero = sum(1 for r in reuters.test.classification_report.classes.values() if r.f1_score == 0)
     assert f"{zero} of the 46 topics {fmt.word(zero, 'has', 'have')} an F1 of 0" in text
     assert "overfits after epoch 6" in text and "weights of epoch 6 were restored" in text
-    assert f"the model overfits after epoch {imdb.best_epoch}" in text
+    assert f"The model overfits after epoch {imdb.best_epoch}" in text
 
 
 def test_reuters_report_lists_every_topic_by_support(site):
@@ -181,6 +181,8 @@ def test_reuters_report_lists_every_topic_by_support(site):
 
 
 def test_reference_comparison_states_sign(site):
+    """The table against the earlier version gives each difference with its sign and the verdict that goes
+    with it (a lower accuracy is "worse", a lower count of errors "better")."""
     _, _, all_results, text, _ = site
     prose = " ".join(text.split())
     for name, key, label, ref in (("imdb_simplernn", "accuracy", "Accuracy", 0.83),
@@ -188,10 +190,9 @@ def test_reference_comparison_states_sign(site):
         res = all_results[name]
         value = res.test.accuracy if key == "accuracy" else res.test.macro_f1
         delta = round(value - ref, 2)
-        if delta == 0:
-            expected = f"{label} {fmt.metric(value)} is the same as {ref:.2f} at two decimals"
-        else:
-            expected = f"{label} {fmt.metric(value)} is {fmt.signed(delta)} {'higher' if delta > 0 else 'lower'} than {ref:.2f}"
+        verdict = "same" if delta == 0 else ("better" if delta > 0 else "worse")
+        expected = (f'<th scope="row">{label}</th> <td class="num">{fmt.metric(value)}</td> <td class="num">{ref:.2f}'
+                    f'</td> <td class="num">{fmt.signed(delta)}</td> <td>{verdict}</td>')
         assert expected in prose
 
 

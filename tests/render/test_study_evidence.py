@@ -120,9 +120,9 @@ def test_long_range_opposite_to_the_textbook_with_the_plateau_as_reason(env):
     assert f.verdict == "opposite" and f.plateau == ("LSTM", "GRU") and f.longest == 100
     text = sentence(env, "long_range", f)
     assert "Opposite to the textbook, within this budget the SimpleRNN keeps the first word longer" in text
-    assert "at T = 30, the LSTM is significantly worse than the SimpleRNN" in text
+    assert "At T = 30, the LSTM is significantly worse than the SimpleRNN (p &lt; 0.001)" in text
     assert "every run of the LSTM at T = 30 and every run of the GRU at T = 30 ended at the cap still at chance" in text
-    assert "while the SimpleRNN, whose recurrent weights start orthogonal, reached 0.997 at T = 30" in text
+    assert "The SimpleRNN, whose recurrent weights start orthogonal, reached 0.997 at T = 30" in text
     assert "61,440 training sequences" in text
     assert "the study stops at T = 100, where every cell is at chance" in text
     # the same numbers, but the gated runs stopped before the cap: no plateau to blame
@@ -195,9 +195,11 @@ def test_architecture_claims_follow_the_paired_test_both_ways(env):
     assert [p.verdict for p in f.tests("IMDB")] == ["better", "worse", "no significant difference"]
     assert f.best == {"IMDB": "GRU"} and f.at_cap == 0
     text = _arch_text(env, f)
-    assert "the LSTM is significantly better than the SimpleRNN" in text
-    assert "the GRU is significantly worse than the SimpleRNN" in text
-    assert "the GRU and the LSTM show no significant difference at the 5% level" in text
+    assert "The LSTM is significantly better than the SimpleRNN (p &lt; 0.001)." in text
+    assert "The GRU is significantly worse than the SimpleRNN (p &lt; 0.001)." in text
+    assert "The GRU and the LSTM show no significant difference at the 5% level (p = 0.53)." in text
+    # the counts behind each verdict, in the note under the table
+    assert "IMDB, LSTM against SimpleRNN: of the 500 test examples on which exactly one of them is right" in text
     assert "Every run stopped early, before the cap: each cell converged." in text
     assert "(Adam with a learning rate of 0.003 on IMDB and 0.01 on Reuters)" in text
     capped = architectures.finding(architectures_study(_arch_pairs(("LSTM", "SimpleRNN", 10, 12, 0.8)), at_cap=2))

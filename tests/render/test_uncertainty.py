@@ -4,6 +4,7 @@ every side: the network significantly better, significantly worse, and no signif
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -184,31 +185,31 @@ def _numbers_check(paths: BuildPaths):
 
 
 @pytest.mark.parametrize(("case", "sentence", "absent"), [
-    ("network_better", "The SimpleRNN is significantly better than a bag-of-words model",
-     ("significantly worse than a bag", "no significant difference at the 5% level (")),
-    ("network_worse", "The SimpleRNN is significantly worse than a bag-of-words model",
-     ("significantly better than a bag", "no significant difference at the 5% level (")),
-    ("tie", "The SimpleRNN and a bag-of-words model (TF-IDF word weights with a logistic regression) show no "
-            "significant difference at the 5% level",
-     ("significantly better than a bag", "significantly worse than a bag")),
+    ("network_better", "The SimpleRNN is significantly better than a TF-IDF bag-of-words model with a logistic "
+                       "regression (p &lt; 0.001).",
+     ("significantly worse than a TF-IDF", "no significant difference at the 5% level (")),
+    ("network_worse", "The SimpleRNN is significantly worse than a TF-IDF bag-of-words model with a logistic "
+                      "regression (p &lt; 0.001).",
+     ("significantly better than a TF-IDF", "no significant difference at the 5% level (")),
+    ("tie", "The SimpleRNN and a TF-IDF bag-of-words model with a logistic regression show no significant "
+            "difference at the 5% level (p = 1.00).",
+     ("significantly better than a TF-IDF", "significantly worse than a TF-IDF")),
 ])
 def test_rendered_baseline_sentence_follows_the_test_and_its_numbers_are_derivable(built, case, sentence, absent):
     write_baselines(built.results, case)
-    html = _render(built)
+    html = _render(built).replace("\u00a0", " ")
     assert sentence in html
     for wrong in absent:
         assert wrong not in html
-    counts = {"network_better": "the SimpleRNN gets 40 and the baseline 0",
-              "network_worse": "the SimpleRNN gets 0 and the baseline 40",
-              "tie": "the SimpleRNN gets 3 and the baseline 2 (McNemar's exact test, p = 1.00)"}[case]
-    assert "of the 40 test reviews on which exactly one of them is right" in html or case == "tie"
-    assert counts in html
-    if case != "tie":
-        assert "(McNemar's exact test, p &lt; 0.001)" in html  # 40 against 0: p = 2 / 2^40
+    # the counts behind the verdict are in the table: only the baseline right / only the SimpleRNN right, and p
+    counts = {"network_better": "0 / 40", "network_worse": "40 / 0", "tie": "2 / 3"}[case]
+    assert "Only this / only the SimpleRNN" in html
+    assert re.search(r"<th scope=\"row\">TF-IDF \+ logistic regression</th>.*?<td class=\"num\">" + counts
+                     + r"</td><td class=\"num\">p " + ("= 1.00" if case == "tie" else "&lt; 0.001"), html)
     # the network against the majority class, and the intervals, in both sections
-    assert "the SimpleRNN is significantly better than that constant answer" in html
-    assert "the LSTM is significantly" in html or "the LSTM and that constant answer show" in html
-    assert "95% confidence interval" in html and "Accuracy, 95% interval" in html
+    assert "The SimpleRNN is significantly better than always answering the most frequent class (p &lt; 0.001)" in html
+    assert "The LSTM is significantly" in html or "The LSTM and always answering the most frequent class show" in html
+    assert "95% confidence interval" in html and "95% interval</th>" in html
     item = _numbers_check(built)
     assert item.ok, item.problems
 
@@ -219,10 +220,12 @@ def test_rendered_majority_sentence_both_ways(tmp_path):
     paths = BuildPaths.resolve(tmp_path / "data", tmp_path / "build")
     write_results(paths.results, "imdb_simplernn", n_test=400, skill=2.0)
     write_results(paths.results, "reuters_lstm", n_test=600, skill=0.0, skew=0.3)  # worse than the constant
-    html = _render(paths)
-    assert "The model is significantly better than that constant answer, by" in html  # IMDB
-    assert "The model is significantly worse than that constant answer, by" in html  # Reuters
-    assert "test reviews on which exactly one of them is right, the model gets" in html
+    html = _render(paths).replace("\u00a0", " ")
+    assert re.search(r"The model is significantly better than that constant answer \(p [<=&lt;]+ [0-9.]+\), by", html)  # IMDB
+    assert re.search(r"The model is significantly worse than that constant answer \(p [<=&lt;]+ [0-9.]+\), by", html)  # Reuters
+    # the counts behind each verdict, in the note under the classification report
+    assert re.search(r'<p class="table-note">Against the constant answer: of the [0-9,]+ test reviews on which exactly '
+                     r"one of them is right, the model gets", html)
     assert "test wires on which exactly one of them is right, the model gets" in html
     assert "confidence interval" in html and "Wilson score" in html
     item = _numbers_check(paths)

@@ -73,9 +73,9 @@ def test_no_record_no_selection_and_differences_ignore_seed_and_subsets():
 
 
 @pytest.mark.parametrize(("other_right", "phrase"), [
-    (150, "the change is significantly worse than the setting it changed"),
-    (200, "the change is significantly better than the setting it changed"),
-    (181, "the change and the setting it changed show no significant difference at the 5% level"),
+    (150, "<td><q>as chosen</q>: \u2212" + "0.150, worse</td> <td class=\"num\">0 / 30</td>"),
+    (200, "<td><q>as chosen</q>: +0.100, better</td> <td class=\"num\">20 / 0</td>"),
+    (181, "<td><q>as chosen</q>: +0.005, no significant difference</td> <td class=\"num\">1 / 0</td>"),
 ])
 def test_rendered_comparison_follows_the_paired_test(tmp_path, other_right, phrase):
     from report.render import build
@@ -99,7 +99,7 @@ def test_rendered_comparison_follows_the_paired_test(tmp_path, other_right, phra
     assert "chosen on the validation split among 2 settings" in html
     assert phrase in html
     assert "(chosen)" in html and "<code>readout=last</code>" in html
-    assert "<q>last state</q> against <q>as chosen</q> (<code>readout</code> last instead of" in html
+    assert "instead of" not in html  # the verdicts are in the table's columns, not walked through in prose
     from report.commands.check.artefacts import parse_html
     from report.commands.check.numbers import check_numbers
 
