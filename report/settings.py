@@ -99,6 +99,7 @@ Schedule = Annotated[str, OneOf(("constant", "cosine"))]  # the learning rate ov
 # Where the embedding starts: random, or word2vec vectors (CBOW or skip-gram) learned on unlabelled text
 WordVectors = Annotated[str, OneOf(("none", "cbow", "skipgram"))]
 Lengths = Annotated[tuple[int, ...], Each(Range(1, whole=True))]
+LearningRates = Annotated[tuple[float, ...], Each(Range(0, open_low=True))]  # a grid a study chooses from
 Flag = Annotated[bool, OneOf((True, False))]
 
 

@@ -3,7 +3,10 @@
 On both datasets, the three cells of the same size get the same embedding, the same
 sequence length, the same readout (the last state), the same optimiser and the same
 early stopping on a validation split (with the same cap on epochs); only the recurrent
-cell differs. Several seeds per cell: test accuracy and macro F1 as mean and spread,
+cell differs. Each cell chooses its own learning rate, per dataset, from one grid: the best validation
+accuracy at the first seed (the test set is not looked at). A cell with a seed whose validation accuracy
+stays near chance at that rate is marked as not trained and left out of the comparison (its median seed
+could be that run), with the seeds' validation curves as the reason. Several seeds per cell: test accuracy and macro F1 as mean and spread,
 epochs to the best validation score, CPU seconds per epoch. The median seed's
 per-example test correctness is kept, so the cells can be compared by McNemar's exact
 test on the same test examples. Also: IMDB test accuracy by review length, for these
@@ -34,7 +37,7 @@ from report.data import (
 from report.results import experiment_results as results
 from report.results import provenance
 from report.results.study import StudyResults, StudyTimings, Table
-from report.settings import Count, Fraction, Lengths, Positive, Seed, VocabSize
+from report.settings import Count, Fraction, LearningRates, Lengths, Seed, VocabSize
 from report.stats.significance import mcnemar, seed_spread, verdict
 from report.train import metrics
 from report.train.run_context import RunContext
@@ -55,8 +58,15 @@ DESCRIPTION = (
 )
 # Tokens kept when loading: the experiments' own settings, so their cached tokenisations are reused.
 LOAD = {"imdb": TextSettings(10_000, 400, "last"), "reuters": TextSettings(10_000, 100, "first")}
-COLUMNS = ["dataset", "model", "accuracy", "accuracy sd", "macro F1", "macro F1 sd", "epochs to best",
-           "epochs", "parameters", "CPU seconds per epoch"]
+COLUMNS = ["dataset", "model", "learning rate", "validation accuracy", "seeds near chance", "trained", "accuracy",
+           "accuracy sd",
+           "macro F1", "macro F1 sd", "epochs to best", "epochs", "parameters", "CPU seconds per epoch"]
+RATE_COLUMNS = ["dataset", "cell", "learning rate", "validation accuracy", "best epoch", "epochs", "chosen"]
+CURVE_COLUMNS = ["dataset", "cell", "learning rate", "seed", "epoch", "validation accuracy"]
+# "Near chance": a validation accuracy below the majority class's share plus this many of its standard errors
+# on the validation split. A model that always answers the majority class scores the share; the best of a run's
+# epochs is the highest of several noisy readings, which alone lifts it a standard error or two above that.
+CHANCE_STANDARD_ERRORS = 3
 PAIRS = (("LSTM", "SimpleRNN"), ("GRU", "SimpleRNN"), ("GRU", "LSTM"))
 PREDICT_BATCH = 500
 
@@ -68,10 +78,9 @@ class Config:
     vocab_size: VocabSize = 10_000  # as the experiments
     embedding_dim: Count = 32  # small and equal for all: the cell is what is compared
     units: Count = 32  # the IMDB SimpleRNN's size, for all three cells
-    # Adam, the same for every cell of a dataset; Reuters' 46 topics need more steps: at 3e-3 the LSTM still
-    # improved at the 20-epoch cap on every seed, at 1e-2 it peaks after ~16
-    imdb_learning_rate: Positive = 3e-3
-    reuters_learning_rate: Positive = 1e-2
+    # Adam's rate, each cell's own per dataset: the best validation accuracy at the first seed, the grid a
+    # factor of ~3 apart around Keras' 1e-3 default (one rate for all cells left the IMDB SimpleRNN near chance)
+    learning_rates: LearningRates = (1e-3, 3e-3, 1e-2)
     batch_size: Count = 128  # half the updates of 64 per epoch: the study's budget
     max_epochs: Count = 20  # the cap; early stopping ends every run before it (the table shows the epochs)
     patience: Count = 3  # epochs without a better validation accuracy
@@ -85,7 +94,8 @@ class Config:
 
 def quick_overrides() -> dict[str, object]:
     return {"imdb_train": 200, "imdb_test": 100, "imdb_maxlen": 20, "reuters_maxlen": 20, "max_epochs": 2,
-            "patience": 1, "seeds": 2, "units": 8, "embedding_dim": 8, "length_edges": (10, 20)}
+            "patience": 1, "seeds": 2, "units": 8, "embedding_dim": 8, "length_edges": (10, 20),
+            "learning_rates": (3e-3, 1e-2)}
 
 
 def bucket_labels(edges: tuple[int, ...]) -> list[str]:
@@ -128,40 +138,81 @@ def _predict(model, x: np.ndarray) -> np.ndarray:
 
 
 @dataclass
-class CellRun:
+class Fit:
+    """One run trained until early stopping, its best validation epoch's weights kept; not yet scored on test."""
+
     seed: int
+    learning_rate: float
+    curve: list[float]  # validation accuracy after each epoch
+    best_epoch: int
+    cpu_per_epoch: float
+    weights: list  # the best epoch's
+
+    @property
+    def validation(self) -> float:
+        return self.curve[self.best_epoch - 1]
+
+    @property
+    def epochs(self) -> int:
+        return len(self.curve)
+
+
+@dataclass
+class CellRun:
+    """A fit scored on the test set."""
+
+    fit: Fit
     accuracy: float
     macro_f1: float
-    best_epoch: int
-    epochs: int
-    cpu_per_epoch: float
     y_pred: np.ndarray
     parameters: int
 
 
-def fit_to_convergence(model, data, config: Config, seed: int) -> CellRun:
-    """Epochs until the validation accuracy has not improved for ``patience`` epochs (or the cap);
-    the best epoch's weights scored on the test set. Shuffling is a function of (seed, epoch)."""
-    import keras
+def fit_to_convergence(model, data, config: Config, seed: int, learning_rate: float) -> Fit:
+    """Epochs until the validation accuracy has not improved for ``patience`` epochs (or the cap), the best
+    epoch's weights restored. The test set is not touched.
 
-    x_tr, y_tr, x_val, y_val, x_te, y_te, class_names = data
+    Each epoch's order is a function of (seed, epoch) and holds whole batches only: the few examples left over
+    (different ones each epoch) would make a batch of another shape, which XLA would compile again per cell."""
+    x_tr, y_tr, x_val, y_val = data[:4]
+    n = len(x_tr)
+    whole = n - n % config.batch_size if n >= config.batch_size else n
     cpu = 0.0
 
     def one_epoch(epoch: int) -> tuple[float, float]:
         nonlocal cpu
-        keras.utils.set_random_seed(seed * 10_007 + epoch)
+        order = np.random.default_rng([seed, epoch]).permutation(n)[:whole]
         c0 = cpu_seconds()
-        model.fit(x_tr, y_tr, batch_size=config.batch_size, epochs=1, shuffle=True, verbose=0)
+        model.fit(x_tr[order], y_tr[order], batch_size=config.batch_size, epochs=1, shuffle=False, verbose=0)
         cpu += cpu_seconds() - c0
         acc = float(np.mean(_predict(model, x_val).argmax(axis=1) == y_val))
         return acc, acc
 
     progress, _ = train_epochs(model, Stopping(config.max_epochs, config.patience), one_epoch)
     epochs = len(progress.history)
+    return Fit(seed, learning_rate, list(progress.history), progress.best_epoch, cpu / epochs, model.get_weights())
+
+
+def score(model, fit: Fit, data) -> CellRun:
+    """``fit``'s weights on the test set."""
+    x_te, y_te, class_names = data[4:]
+    model.set_weights(fit.weights)
     prob = _predict(model, x_te)
     m = metrics.compute(y_te, prob, class_names)
-    return CellRun(seed, m.accuracy, m.macro_f1, progress.best_epoch, epochs, cpu / epochs, prob.argmax(axis=1),
-                   int(model.count_params()))
+    return CellRun(fit, m.accuracy, m.macro_f1, prob.argmax(axis=1), int(model.count_params()))
+
+
+def choose(fits: list[Fit]) -> Fit:
+    """The best validation accuracy; ties: the fewer epochs to the best, then the smaller rate."""
+    return min(fits, key=lambda f: (-f.validation, f.best_epoch, f.learning_rate))
+
+
+def chance_level(y_val: np.ndarray) -> tuple[float, float]:
+    """The majority class's share of the validation labels, and the validation accuracy below which a model
+    counts as near chance (that share plus ``CHANCE_STANDARD_ERRORS`` of its standard errors)."""
+    share = float(np.bincount(y_val).max() / len(y_val))
+    return share, share + CHANCE_STANDARD_ERRORS * float(np.sqrt(share * (1 - share) / len(y_val)))
+
 
 
 def published_by_length(ctx: RunContext, full: TextDataset, edges: tuple[int, ...]) -> list[float | None] | None:
@@ -185,37 +236,55 @@ def run(config: Config, ctx: RunContext) -> StudyResults:
     seeds = [config.seed + i for i in range(config.seeds)]
 
     t1 = time.perf_counter()
-    rows, pair_rows, headline, arrays = [], [], {}, {}
+    rows, rate_rows, curve_rows, pair_rows, headline, arrays = [], [], [], [], {}, {}
     by_length: dict[str, list[float | None]] = {}
-    for name, ds, maxlen, keep, lr in (("IMDB", imdb_small, config.imdb_maxlen, "last", config.imdb_learning_rate),
-                                       ("Reuters", reuters, config.reuters_maxlen, "first",
-                                        config.reuters_learning_rate)):
+    for name, ds, maxlen, keep in (("IMDB", imdb_small, config.imdb_maxlen, "last"),
+                                   ("Reuters", reuters, config.reuters_maxlen, "first")):
         c_ds = cpu_seconds()
         x_tr, x_val, y_tr, y_val = hold_out(window(ds.x_train, maxlen, keep), ds.y_train, config.val_fraction,
                                             config.seed)
         data = (x_tr, y_tr, x_val, y_val, window(ds.x_test, maxlen, keep), ds.y_test, ds.class_names)
         pool = ModelPool(dict(vocab_size=config.vocab_size, embedding_dim=config.embedding_dim, units=config.units,
                               n_classes=ds.num_classes, maxlen=maxlen, mask_zero=True, jit_compile=True))
+        majority, chance = chance_level(y_val)
         median: dict[str, CellRun] = {}
         key = name.lower()
         for cell in CELLS:
-            runs = [fit_to_convergence(pool.fresh(cell, seed, lr, cell=cell), data, config, seed)
-                    for seed in seeds]
+            c_cell = cpu_seconds()
+            # the learning rate: the first seed's run at each rate of the grid, judged on validation only; the
+            # chosen one is that seed's run, the other seeds train at its rate (one compiled model for all)
+            tried = []
+            for lr in config.learning_rates:
+                model = pool.fresh(cell, seeds[0], lr, cell=cell)
+                tried.append(fit_to_convergence(model, data, config, seeds[0], lr))
+            chosen = choose(tried)
+            rate_rows += [[name, cell, f.learning_rate, f.validation, f.best_epoch, f.epochs, f is chosen]
+                          for f in tried]
+            fits = [chosen, *(fit_to_convergence(pool.fresh(cell, seed, chosen.learning_rate, cell=cell), data,
+                                                 config, seed, chosen.learning_rate) for seed in seeds[1:])]
+            curve_rows += [[name, cell, f.learning_rate, f.seed, epoch, acc] for f in [*tried, *fits[1:]]
+                           for epoch, acc in enumerate(f.curve, start=1)]
+            runs = [score(model, f, data) for f in fits]
+            validation = float(np.mean([f.validation for f in fits]))
+            near_chance = sum(f.validation < chance for f in fits)
             acc, acc_sd = seed_spread([r.accuracy for r in runs])
             f1, f1_sd = seed_spread([r.macro_f1 for r in runs])
             order = np.argsort([r.accuracy for r in runs], kind="stable")
             median[cell] = runs[int(order[(len(runs) - 1) // 2])]
-            best_epochs = float(np.mean([r.best_epoch for r in runs]))
-            per_epoch = float(np.mean([r.cpu_per_epoch for r in runs]))
-            rows.append([name, cell, acc, acc_sd, f1, f1_sd, best_epochs, max(r.epochs for r in runs),
-                         runs[0].parameters, round(per_epoch, 2)])
+            best_epochs = float(np.mean([f.best_epoch for f in fits]))
+            per_epoch = float(np.mean([f.cpu_per_epoch for f in fits]))
+            rows.append([name, cell, chosen.learning_rate, validation, near_chance, near_chance == 0, acc, acc_sd, f1,
+                         f1_sd, best_epochs, max(f.epochs for f in fits), runs[0].parameters, round(per_epoch, 2)])
             headline.update({f"{key}.{cell}.accuracy": acc, f"{key}.{cell}.accuracy_sd": acc_sd,
                              f"{key}.{cell}.macro_f1": f1, f"{key}.{cell}.macro_f1_sd": f1_sd,
-                             f"{key}.{cell}.at_cap": sum(r.epochs == config.max_epochs and
-                                                         r.best_epoch == config.max_epochs for r in runs)})
+                             f"{key}.{cell}.learning_rate": chosen.learning_rate,
+                             f"{key}.{cell}.at_cap": sum(f.best_epoch == config.max_epochs for f in fits)})
             arrays[f"{key}.{cell}.correct"] = median[cell].y_pred == ds.y_test
-            ctx.echo(f"{NAME}: {name} {cell}: accuracy {acc:.3f} ± {acc_sd:.3f}, macro F1 {f1:.3f} ± {f1_sd:.3f}, "
-                     f"best epochs {[r.best_epoch for r in runs]}, {per_epoch:.2f} CPU s/epoch")
+            ctx.echo(f"{NAME}: {name} {cell}: learning rate {chosen.learning_rate:g} (validation "
+                     f"{[round(f.validation, 3) for f in tried]}), validation {[round(f.validation, 3) for f in fits]} "
+                     f"(near chance below {chance:.3f}), test accuracy {acc:.3f} ± {acc_sd:.3f}, macro F1 {f1:.3f} ± {f1_sd:.3f}, "
+                     f"best epochs {[f.best_epoch for f in fits]}, {per_epoch:.2f} CPU s/epoch, "
+                     f"{cpu_seconds() - c_cell:.0f} CPU s")
             if name == "IMDB":
                 by_length[f"{cell} (this study)"] = accuracy_by_length(ds.y_test, median[cell].y_pred,
                                                                        ds.lengths_test, config.length_edges)
@@ -223,9 +292,9 @@ def run(config: Config, ctx: RunContext) -> StudyResults:
         for a, b in PAIRS:
             t = mcnemar(median[a].y_pred == ds.y_test, median[b].y_pred == ds.y_test)
             pair_rows.append([name, a, b, t.a_only, t.b_only, t.n, t.difference, t.p_value, verdict(t)])
-        headline[f"{key}.test_size"] = len(ds.y_test)
-        headline[f"{key}.learning_rate"] = lr
-        headline[f"{key}.cpu_seconds"] = round(cpu_seconds() - c_ds, 1)
+        headline.update({f"{key}.test_size": len(ds.y_test), f"{key}.validation_size": len(y_val),
+                         f"{key}.majority": majority, f"{key}.chance_level": chance,
+                         f"{key}.cpu_seconds": round(cpu_seconds() - c_ds, 1)})
     published = published_by_length(ctx, imdb, config.length_edges)
     if published is not None:
         by_length["SimpleRNN (section 1.4)"] = published
@@ -234,8 +303,12 @@ def run(config: Config, ctx: RunContext) -> StudyResults:
     length_rows = [[label, int(n), *(by_length[k][i] for k in by_length)] for i, (label, n) in
                    enumerate(zip(labels, counts))]
     tables = [
-        Table(id="comparison", caption="The three cells, each trained to convergence (mean and sd over the seeds)",
-              columns=COLUMNS, rows=rows),
+        Table(id="comparison", caption="The three cells, each at its own learning rate, trained to convergence "
+              "(mean and sd over the seeds)", columns=COLUMNS, rows=rows),
+        Table(id="learning_rate", caption=f"Validation accuracy of each learning rate, seed {seeds[0]}",
+              columns=RATE_COLUMNS, rows=rate_rows),
+        Table(id="validation_curves", caption="Validation accuracy after each epoch of every run",
+              columns=CURVE_COLUMNS, rows=curve_rows),
         Table(id="pairs", caption="McNemar's exact test between the cells' median seeds on the same test examples",
               columns=["dataset", "A", "B", "A only right", "B only right", "n", "difference", "p", "verdict"],
               rows=pair_rows),
@@ -246,7 +319,8 @@ def run(config: Config, ctx: RunContext) -> StudyResults:
     headline.update({"seeds": len(seeds), "max_epochs": config.max_epochs, "patience": config.patience,
                      "imdb.maxlen": config.imdb_maxlen, "reuters.maxlen": config.reuters_maxlen,
                      "imdb.train": config.imdb_train, "imdb.validation": round(config.imdb_train * config.val_fraction),
-                     "units": config.units, "embedding_dim": config.embedding_dim, "cpu_seconds": round(cpu, 1)})
+                     "units": config.units, "embedding_dim": config.embedding_dim, "cpu_seconds": round(cpu, 1),
+                     "chance_standard_errors": CHANCE_STANDARD_ERRORS})
     ctx.echo(f"{NAME}: {cpu:.0f} CPU s, {time.perf_counter() - t0:.0f} s")
     return StudyResults(
         experiment=NAME, title=TITLE, description=DESCRIPTION, key=ctx.key, config=asdict(config), tables=tables,
@@ -259,15 +333,38 @@ def run(config: Config, ctx: RunContext) -> StudyResults:
 # --- the evidence in the report (section 2.2) ---------------------------------------------------------------
 
 @dataclass(frozen=True)
+class NotTrained:
+    """A cell with a seed whose validation accuracy stayed near chance at the cell's best learning rate."""
+
+    dataset: str
+    cell: str
+    learning_rate: float  # its best of the grid
+    near_chance: int  # seeds whose best validation accuracy stayed below ``chance_level``
+    seeds: int
+    majority: float  # the majority class's share of the validation split: what answering it alone scores
+    chance_level: float
+    validation_size: int
+    curves: tuple[tuple[int, tuple[float, ...]], ...] = ()  # (seed, validation accuracy epoch by epoch) of those
+
+
+@dataclass(frozen=True)
 class ArchitectureFinding:
-    table: Table  # dataset, model, accuracy (+ sd), macro F1 (+ sd), epochs to best, epochs, parameters, CPU s/epoch
+    table: Table  # dataset, model, learning rate, validation accuracy, trained, accuracy (+ sd), macro F1 (+ sd), ...
     length_table: Table  # length bucket, reviews, accuracy per model
-    best: Mapping[str, str]  # dataset -> the cell with the highest mean accuracy
-    spread: Mapping[str, float]  # dataset -> best minus worst mean accuracy
+    best: Mapping[str, str]  # dataset -> the trained cell with the highest mean accuracy
+    spread: Mapping[str, float]  # dataset -> best minus worst mean accuracy among the trained cells
     settings: Mapping[str, Any]  # maxlen, units, seeds, cap: the shared set-up
     long_reviews_worst: Mapping[str, bool]  # model column -> is its accuracy lowest in the longest bucket?
-    pairs: tuple[PairTest, ...] = ()  # McNemar between the cells' median seeds, per dataset
+    pairs: tuple[PairTest, ...] = ()  # McNemar between trained cells' median seeds, per dataset
     at_cap: int = 0  # runs whose best epoch was the cap: not converged
+    not_trained: tuple[NotTrained, ...] = ()  # left out of ``best``, ``spread`` and ``pairs``
+    rates: Table | None = None  # every learning rate tried: dataset, cell, rate, validation accuracy, best epoch, ...
+    grid: tuple[float, ...] = ()  # the learning rates each cell chose from
+    chance_standard_errors: float = CHANCE_STANDARD_ERRORS
+
+    @property
+    def datasets(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(self.table.column("dataset")))
 
     def tests(self, dataset: str) -> tuple[PairTest, ...]:
         return tuple(p for p in self.pairs if p.where == dataset)
@@ -276,32 +373,68 @@ class ArchitectureFinding:
         """The significant ones."""
         return tuple(p for p in self.tests(dataset) if p.verdict != "no significant difference")
 
+    def untrained(self, dataset: str) -> tuple[NotTrained, ...]:
+        return tuple(n for n in self.not_trained if n.dataset == dataset)
+
+    def trained(self, dataset: str, cell: str) -> bool:
+        return not any(n.dataset == dataset and n.cell == cell for n in self.not_trained)
+
 
 def finding(study: StudyResults) -> ArchitectureFinding:
     from report.stats.pairs import pair_tests
 
+    h = study.headline
     table, lengths = study.table("comparison"), study.table("imdb_length")
-    best, spread = {}, {}
+    # results from before each cell chose its rate have no "trained" column: every cell counted as trained then
+    trained_column = "trained" in table.columns
+    curves: dict[tuple, list[float]] = {}
+    if _has_table(study, "validation_curves"):
+        for r in study.table("validation_curves").records():
+            curves.setdefault((r["dataset"], r["cell"], r["learning rate"], r["seed"]), []).append(
+                float(r["validation accuracy"]))
+    best, spread, not_trained = {}, {}, []
     for ds in dict.fromkeys(table.column("dataset")):
         rows = [r for r in table.records() if r["dataset"] == ds]
-        top = max(rows, key=lambda r: r["accuracy"])
-        best[ds] = top["model"]
-        spread[ds] = top["accuracy"] - min(r["accuracy"] for r in rows)
+        for r in rows:
+            if trained_column and not r["trained"]:
+                key, rate = str(ds).lower(), float(r["learning rate"])
+                level = float(h[f"{key}.chance_level"])
+                near = tuple((int(seed), tuple(c)) for (d, cell, lr, seed), c in curves.items()
+                             if (d, cell, lr) == (ds, r["model"], rate) and max(c) < level)
+                not_trained.append(NotTrained(str(ds), str(r["model"]), rate, int(r["seeds near chance"]),
+                                              int(h["seeds"]), float(h[f"{key}.majority"]), level,
+                                              int(h[f"{key}.validation_size"]), near))
+        trained = [r for r in rows if not trained_column or r["trained"]]
+        if trained:
+            top = max(trained, key=lambda r: r["accuracy"])
+            best[ds] = top["model"]
+            spread[ds] = top["accuracy"] - min(r["accuracy"] for r in trained)
     worst = {}
     for col in lengths.columns[2:]:
         values = [v for v in lengths.column(col) if v is not None]
         last = lengths.column(col)[-1]
         worst[col] = last is not None and last == min(values)
     keys = ("imdb.maxlen", "reuters.maxlen", "units", "embedding_dim", "seeds", "max_epochs", "patience",
-            "imdb.train", "imdb.validation", "imdb.test_size", "reuters.test_size", "cpu_seconds",
-            "imdb.learning_rate", "reuters.learning_rate")
-    pairs = pair_tests(study.table("pairs")) if "pairs" in [t.id for t in study.tables] else ()
-    at_cap = sum(int(v) for k, v in study.headline.items() if k.endswith(".at_cap") and v is not None)
-    return ArchitectureFinding(table, lengths, best, spread, {k: study.headline.get(k) for k in keys}, worst,
-                               pairs, at_cap)
+            "imdb.train", "imdb.validation", "imdb.test_size", "reuters.test_size", "cpu_seconds")
+    out = {(n.dataset, n.cell) for n in not_trained}
+    pairs = tuple(p for p in (pair_tests(study.table("pairs")) if _has_table(study, "pairs") else ())
+                  if (p.where, p.a) not in out and (p.where, p.b) not in out)
+    at_cap = sum(int(v) for k, v in h.items() if k.endswith(".at_cap") and v is not None)
+    rates = study.table("learning_rate") if _has_table(study, "learning_rate") else None
+    return ArchitectureFinding(table, lengths, best, spread, {k: h.get(k) for k in keys}, worst, pairs, at_cap,
+                               tuple(not_trained), rates,
+                               tuple(float(r) for r in study.config.get("learning_rates", ())),
+                               float(h.get("chance_standard_errors", CHANCE_STANDARD_ERRORS)))
+
+
+def _has_table(study: StudyResults, table_id: str) -> bool:
+    return table_id in [t.id for t in study.tables]
 
 
 def evidence(ask):
-    tables = [ask.table("comparison", "SimpleRNN, LSTM and GRU, each trained to convergence"),
+    tables = [ask.table("comparison", "SimpleRNN, LSTM and GRU, each at its own learning rate, trained to "
+                                      "convergence"),
               ask.table("imdb_length", "IMDB test accuracy by review length")]
+    if _has_table(ask.study, "learning_rate"):
+        tables.append(ask.table("learning_rate", "The learning rate each cell chose on validation"))
     return ask.item(finding(ask.study), tables=tables)

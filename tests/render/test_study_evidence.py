@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from statistics import mean, stdev
 
+import numpy as np
 import pytest
 
 from report.render import evidence
@@ -168,32 +169,53 @@ def test_long_range_under_budgeted_when_a_cell_misses_the_shortest_length(env):
 # --- architectures --------------------------------------------------------------------------------------
 
 
-def architectures_study(pairs: list[list], at_cap: int = 0) -> StudyResults:
-    cols = ["dataset", "model", "accuracy", "accuracy sd", "macro F1", "macro F1 sd", "epochs to best", "epochs",
-            "parameters", "CPU seconds per epoch"]
-    rows = [["IMDB", c, 0.80 + 0.01 * k, 0.004, 0.79 + 0.01 * k, 0.005, 3.0, 6, 1000 * (k + 1), 1.2]
-            for k, c in enumerate(CELLS)]
+GRID = (0.001, 0.003, 0.01)
+
+
+def architectures_study(pairs: list[list], at_cap: int = 0, not_trained: tuple[str, ...] = (),
+                        curve: tuple[float, ...] = (0.51, 0.53, 0.52, 0.5),
+                        first: tuple[float, ...] = (0.6, 0.75, 0.7)) -> StudyResults:
+    """IMDB only, seeds 42, 43, 44; each cell chose 0.003 of ``GRID`` on validation, except the ``not_trained``
+    ones: they chose 0.001, and at it seed 42's validation accuracy followed ``first``, seeds 43 and 44 ``curve``
+    (the near-chance level is 0.553)."""
+    rows, rates, curves = [], [], []
+    for k, c in enumerate(CELLS):
+        out = c in not_trained
+        lr = 0.001 if out else 0.003
+        runs = {42: first, 43: curve, 44: curve} if out else {s: (0.7, 0.80 + 0.01 * k) for s in (42, 43, 44)}
+        val = mean(max(v) for v in runs.values())
+        rows.append(["IMDB", c, lr, val, sum(max(v) < 0.553 for v in runs.values()), not out, 0.80 + 0.01 * k, 0.004, 0.79 + 0.01 * k, 0.005,
+                     3.0, 6, 1000 * (k + 1), 1.2])
+        rates += [["IMDB", c, r, max(runs[42]) if r == lr else 0.6, 3, 6, r == lr] for r in GRID]
+        curves += [["IMDB", c, lr, seed, epoch, acc] for seed, run in runs.items()
+                   for epoch, acc in enumerate(run, start=1)]
     lengths = Table(id="imdb_length", caption="c", columns=["length", "reviews (this study)", "LSTM (this study)"],
                     rows=[["0-99", 10, 0.9], ["100+", 5, 0.7]])
     pair_table = Table(id="pairs", caption="c", columns=["dataset", "A", "B", "A only right", "B only right", "n",
                                                          "difference", "p", "verdict"], rows=pairs)
     h = {"units": 32, "embedding_dim": 32, "seeds": 3, "max_epochs": 20, "patience": 3, "imdb.maxlen": 100,
          "reuters.maxlen": 60, "imdb.train": 5000, "imdb.validation": 1000, "imdb.test_size": 5000,
-         "cpu_seconds": 150.0, "imdb.LSTM.at_cap": at_cap, "imdb.learning_rate": 0.003, "reuters.learning_rate": 0.01}
-    return study("architectures", headline=h,
-                 tables=[Table(id="comparison", caption="c", columns=cols, rows=rows), pair_table, lengths])
+         "cpu_seconds": 150.0, "imdb.LSTM.at_cap": at_cap, "imdb.majority": 0.5, "imdb.chance_level": 0.553,
+         "imdb.validation_size": 800, "chance_standard_errors": 3}
+    return study("architectures", headline=h, config={"seed": 42, "learning_rates": list(GRID)},
+                 tables=[Table(id="comparison", caption="c", columns=architectures.COLUMNS, rows=rows),
+                         Table(id="learning_rate", caption="c", columns=architectures.RATE_COLUMNS, rows=rates),
+                         Table(id="validation_curves", caption="c", columns=architectures.CURVE_COLUMNS, rows=curves),
+                         pair_table, lengths])
 
 
 def _arch_pairs(*tests) -> list[list]:
     return [pair_row("IMDB", a, b, ao, bo, p, 5000) for a, b, ao, bo, p in tests]
 
 
+ALL_PAIRS = (("LSTM", "SimpleRNN", 300, 200, 1e-5), ("GRU", "SimpleRNN", 150, 260, 1e-7),
+             ("GRU", "LSTM", 100, 110, 0.53))
+
+
 def test_architecture_claims_follow_the_paired_test_both_ways(env):
-    f = architectures.finding(architectures_study(_arch_pairs(("LSTM", "SimpleRNN", 300, 200, 1e-5),
-                                                               ("GRU", "SimpleRNN", 150, 260, 1e-7),
-                                                               ("GRU", "LSTM", 100, 110, 0.53))))
+    f = architectures.finding(architectures_study(_arch_pairs(*ALL_PAIRS)))
     assert [p.verdict for p in f.tests("IMDB")] == ["better", "worse", "no significant difference"]
-    assert f.best == {"IMDB": "GRU"} and f.at_cap == 0
+    assert f.best == {"IMDB": "GRU"} and f.at_cap == 0 and f.not_trained == ()
     text = _arch_text(env, f)
     assert "The LSTM is significantly better than the SimpleRNN (p &lt; 0.001)." in text
     assert "The GRU is significantly worse than the SimpleRNN (p &lt; 0.001)." in text
@@ -201,16 +223,70 @@ def test_architecture_claims_follow_the_paired_test_both_ways(env):
     # the counts behind each verdict, in the note under the table
     assert "IMDB, LSTM against SimpleRNN: of the 500 test examples on which exactly one of them is right" in text
     assert "Every run stopped early, before the cap: each cell converged." in text
-    assert "(Adam with a learning rate of 0.003 on IMDB and 0.01 on Reuters)" in text
+    assert "from the same grid (0.001, 0.003, 0.01)" in text and "not trained" not in text
     capped = architectures.finding(architectures_study(_arch_pairs(("LSTM", "SimpleRNN", 10, 12, 0.8)), at_cap=2))
     assert capped.at_cap == 2 and "2 runs still improved at the cap" in _arch_text(env, capped)
+
+
+def test_a_cell_with_a_seed_near_chance_is_named_not_trained_and_left_out_of_the_comparison(env):
+    """The SimpleRNN's first seed trained, its other two stayed near chance on validation: though its test accuracy
+    is the best, it is neither the best cell nor in a paired test, and the text says why, with those seeds' curves."""
+    f = architectures.finding(architectures_study(_arch_pairs(*ALL_PAIRS), not_trained=("SimpleRNN",)))
+    assert [(n.dataset, n.cell, n.learning_rate, n.near_chance, n.seeds) for n in f.not_trained] == \
+        [("IMDB", "SimpleRNN", 0.001, 2, 3)]
+    assert f.not_trained[0].curves == ((43, (0.51, 0.53, 0.52, 0.5)), (44, (0.51, 0.53, 0.52, 0.5)))
+    assert [(p.a, p.b) for p in f.tests("IMDB")] == [("GRU", "LSTM")]
+    assert f.best == {"IMDB": "GRU"} and f.spread["IMDB"] == pytest.approx(0.01)
+    assert not f.trained("IMDB", "SimpleRNN") and f.trained("IMDB", "LSTM")
+    text = _arch_text(env, f)
+    assert ("On IMDB the SimpleRNN did not train: at its best learning rate (0.001), 2 of its 3 seeds stayed below "
+            "the near-chance level of 0.553 on validation.") in text
+    assert "That level is the majority class's share of the 800 validation examples (0.500) plus 3 standard" in text
+    assert "The SimpleRNN is left out of the comparison and the paired tests; the validation curves are in" in text
+    assert ("Validation accuracy epoch by epoch of the SimpleRNN on IMDB (not trained; learning rate 0.001), each "
+            "seed that stayed near chance: seed 43, 0.510, 0.530, 0.520, 0.500; seed 44, 0.510, 0.530") in text
+    assert "SimpleRNN (not trained)" in text and "LSTM (not trained)" not in text
+    assert "than the SimpleRNN" not in text and "The GRU and the LSTM show no significant difference" in text
+    every = architectures.finding(architectures_study(_arch_pairs(*ALL_PAIRS), not_trained=("SimpleRNN",),
+                                                      first=(0.5, 0.52)))
+    assert [s for s, _ in every.not_trained[0].curves] == [42, 43, 44]
+    assert "at its best learning rate (0.001), each of its 3 seeds stayed below" in _arch_text(env, every)
+
+
+def test_with_one_trained_cell_or_none_there_is_nothing_to_compare(env):
+    one = architectures.finding(architectures_study(_arch_pairs(*ALL_PAIRS), not_trained=("SimpleRNN", "LSTM")))
+    assert one.best == {"IMDB": "GRU"} and one.tests("IMDB") == ()
+    text = _arch_text(env, one)
+    assert "On IMDB only the GRU trained, so there is nothing to compare it with." in text
+    assert "The SimpleRNN is left out" in text and "The LSTM is left out" in text
+    none = architectures.finding(architectures_study(_arch_pairs(*ALL_PAIRS), not_trained=CELLS))
+    assert none.best == {} and none.pairs == ()
+    assert "On IMDB no cell trained, so there is no comparison." in _arch_text(env, none)
+
+
+def test_near_chance_is_the_majority_share_plus_three_standard_errors():
+    share, level = architectures.chance_level(np.array([0] * 50 + [1] * 50))
+    assert (share, level) == (0.5, pytest.approx(0.5 + 3 * 0.05))
+    share, level = architectures.chance_level(np.array([2] * 90 + [0] * 6 + [1] * 4))
+    assert (share, level) == (0.9, pytest.approx(0.9 + 3 * 0.03))
+
+
+def test_the_learning_rate_is_chosen_on_validation_then_fewer_epochs_then_the_smaller_rate():
+    def fit(lr: float, curve: list[float]) -> architectures.Fit:
+        return architectures.Fit(42, lr, curve, curve.index(max(curve)) + 1, 1.0, [])
+
+    assert architectures.choose([fit(0.001, [0.6, 0.7]), fit(0.003, [0.8, 0.7]), fit(0.01, [0.5])]).learning_rate \
+        == 0.003
+    assert architectures.choose([fit(0.001, [0.6, 0.8]), fit(0.003, [0.5, 0.6, 0.8]), fit(0.01, [0.8])]) \
+        .learning_rate == 0.01
+    assert architectures.choose([fit(0.01, [0.8]), fit(0.001, [0.8])]).learning_rate == 0.001
 
 
 def _arch_text(env, f) -> str:
     class Ref:  # what m.ref and m.table need of a numbered table
         id, label, title, kind = "tab-1", "Table 1", "t", "table"
 
-    item = evidence.EvidenceItem("architectures", f, (), (Ref(), Ref()))
+    item = evidence.EvidenceItem("architectures", f, (), (Ref(), Ref(), Ref()))
     html = env.get_template("studies/architectures.html").render(ev=item, medium="print")
     return " ".join(re.sub(r"<[^>]+>", "", html).split())
 
