@@ -379,6 +379,15 @@ class ArchitectureFinding:
     def trained(self, dataset: str, cell: str) -> bool:
         return not any(n.dataset == dataset and n.cell == cell for n in self.not_trained)
 
+    def at_edge(self, dataset: str, end: str) -> tuple[str, ...]:
+        """The cells whose chosen rate on ``dataset`` is the grid's "smallest" or "largest" ``end``: a rate
+        beyond the grid might suit them better (nothing when the grid has one rate)."""
+        if len(set(self.grid)) < 2:
+            return ()
+        edge = min(self.grid) if end == "smallest" else max(self.grid)
+        return tuple(str(r["model"]) for r in self.table.records()
+                     if r["dataset"] == dataset and r.get("learning rate") == edge)
+
 
 def finding(study: StudyResults) -> ArchitectureFinding:
     from report.stats.pairs import pair_tests

@@ -224,6 +224,7 @@ def test_architecture_claims_follow_the_paired_test_both_ways(env):
     assert "IMDB, LSTM against SimpleRNN: of the 500 test examples on which exactly one of them is right" in text
     assert "Every run stopped early, before the cap: each cell converged." in text
     assert "from the same grid (0.001, 0.003, 0.01)" in text and "not trained" not in text
+    assert f.at_edge("IMDB", "smallest") == f.at_edge("IMDB", "largest") == () and "beyond the grid" not in text
     capped = architectures.finding(architectures_study(_arch_pairs(("LSTM", "SimpleRNN", 10, 12, 0.8)), at_cap=2))
     assert capped.at_cap == 2 and "2 runs still improved at the cap" in _arch_text(env, capped)
 
@@ -247,6 +248,9 @@ def test_a_cell_with_a_seed_near_chance_is_named_not_trained_and_left_out_of_the
             "seed that stayed near chance: seed 43, 0.510, 0.530, 0.520, 0.500; seed 44, 0.510, 0.530") in text
     assert "SimpleRNN (not trained)" in text and "LSTM (not trained)" not in text
     assert "than the SimpleRNN" not in text and "The GRU and the LSTM show no significant difference" in text
+    # 0.001, the grid's smallest rate, was the SimpleRNN's choice
+    assert f.at_edge("IMDB", "smallest") == ("SimpleRNN",) and f.at_edge("IMDB", "largest") == ()
+    assert "On IMDB the SimpleRNN chose the grid's smallest rate (0.001): a rate beyond the grid might suit it" in text
     every = architectures.finding(architectures_study(_arch_pairs(*ALL_PAIRS), not_trained=("SimpleRNN",),
                                                       first=(0.5, 0.52)))
     assert [s for s, _ in every.not_trained[0].curves] == [42, 43, 44]
@@ -262,6 +266,17 @@ def test_with_one_trained_cell_or_none_there_is_nothing_to_compare(env):
     none = architectures.finding(architectures_study(_arch_pairs(*ALL_PAIRS), not_trained=CELLS))
     assert none.best == {} and none.pairs == ()
     assert "On IMDB no cell trained, so there is no comparison." in _arch_text(env, none)
+
+
+def test_a_rate_at_the_grids_edge_is_named(env):
+    s = architectures_study(_arch_pairs(*ALL_PAIRS))
+    comparison = s.table("comparison")
+    rows = [r if r[1] == "SimpleRNN" else [*r[:2], 0.01, *r[3:]] for r in comparison.rows]
+    s = s.model_copy(update={"tables": [comparison.model_copy(update={"rows": rows}), *s.tables[1:]]})
+    f = architectures.finding(s)
+    assert f.at_edge("IMDB", "largest") == ("LSTM", "GRU") and f.at_edge("IMDB", "smallest") == ()
+    assert ("On IMDB the LSTM and GRU chose the grid's largest rate (0.01): a rate beyond the grid might suit them "
+            "better.") in _arch_text(env, f)
 
 
 def test_near_chance_is_the_majority_share_plus_three_standard_errors():

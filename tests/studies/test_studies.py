@@ -282,3 +282,27 @@ def test_architectures_keep_the_median_seeds_answers_and_the_pairs_follow_from_t
         assert verdict(t) == r["verdict"] and len(arrays[f"{key}.ids"]) == t.n
     for r in s.table("comparison").records():
         assert r["accuracy sd"] >= 0 and 1 <= r["epochs to best"] <= r["epochs"] <= s.config["max_epochs"]
+
+
+@pytest.mark.slow
+def test_architectures_choose_each_cells_rate_on_validation_and_flag_the_seeds_near_chance(trained):
+    """Every rate of the grid tried once per cell and dataset, the best on validation chosen and used by every seed;
+    a cell is trained exactly when no seed's best validation accuracy (its curve's highest) is under the level."""
+    s = _study(trained[1], "architectures")
+    rates, grid, first = s.table("learning_rate").records(), s.config["learning_rates"], s.config["seed"]
+    curves: dict[tuple, list[float]] = {}
+    for r in s.table("validation_curves").records():
+        curves.setdefault((r["dataset"], r["cell"], r["learning rate"], r["seed"]), []).append(r["validation accuracy"])
+    for r in s.table("comparison").records():
+        mine = [x for x in rates if (x["dataset"], x["cell"]) == (r["dataset"], r["model"])]
+        assert sorted(x["learning rate"] for x in mine) == sorted(grid)
+        chosen = [x for x in mine if x["chosen"]]
+        assert [x["learning rate"] for x in chosen] == [r["learning rate"]]
+        assert chosen[0]["validation accuracy"] == max(x["validation accuracy"] for x in mine)
+        assert chosen[0]["validation accuracy"] == max(curves[(r["dataset"], r["model"], r["learning rate"], first)])
+        best = [max(curves[(r["dataset"], r["model"], r["learning rate"], seed)])
+                for seed in range(first, first + s.config["seeds"])]
+        level = s.headline[f"{r['dataset'].lower()}.chance_level"]
+        assert r["validation accuracy"] == pytest.approx(sum(best) / len(best))
+        assert r["seeds near chance"] == sum(b < level for b in best)
+        assert bool(r["trained"]) == (r["seeds near chance"] == 0)
