@@ -24,7 +24,7 @@ from report.results.study import Series, StudyResults, StudyTimings, Table
 from report.settings import Count, Positive, Seed, VocabSize
 from report.stats.pairs import steps
 from report.train.run_context import RunContext
-from studies._rnn import CELLS, ModelPool, cpu_seconds
+from studies._rnn import CELLS, ModelPool, cpu_seconds, geometric_mean, input_gradient_norms
 
 NAME = "gradient_decay"
 TITLE = "Measured gradient decay through time"
@@ -71,36 +71,6 @@ def long_windows(x: np.ndarray, lengths: np.ndarray, window: int) -> np.ndarray:
     if x.shape[1] < window:
         raise ValueError(f"rows hold {x.shape[1]} tokens, fewer than the window of {window}")
     return x[keep, -window:]
-
-
-_GRADIENT_FUNCTIONS: dict[int, object] = {}
-
-
-def input_gradient_norms(model, x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """Mean over examples of ||d loss / d embedded word_t||, per step t (shape (window,))."""
-    import tensorflow as tf
-
-    embed, rnn, dense = model.layers
-
-    def norms(x, y):
-        e = embed(x)
-        with tf.GradientTape() as tape:
-            tape.watch(e)
-            p = tf.reshape(dense(rnn(e)), [-1])
-            # summed (not averaged) per-example losses: each example's gradient is its own, unscaled
-            loss = tf.reduce_sum(tf.keras.losses.binary_crossentropy(tf.reshape(tf.cast(y, p.dtype), [-1, 1]),
-                                                                     tf.reshape(p, [-1, 1])))
-        g = tape.gradient(loss, e)  # (n, window, dim)
-        return tf.reduce_mean(tf.norm(g, axis=2), axis=0)
-
-    # traced once per model (the pool reuses one per cell across seeds); the weights are read when it runs
-    fn = _GRADIENT_FUNCTIONS.setdefault(id(model), tf.function(norms))
-    return fn(tf.constant(x), tf.constant(y)).numpy()
-
-
-def geometric_mean(curves: list[np.ndarray]) -> np.ndarray:
-    """The seeds' curves averaged on the log scale the figure draws them on."""
-    return np.exp(np.mean(np.log(np.clip(np.asarray(curves, dtype=float), 1e-30, None)), axis=0))
 
 
 def run(config: Config, ctx: RunContext) -> StudyResults:

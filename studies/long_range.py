@@ -31,11 +31,11 @@ import numpy as np
 
 from report.results import provenance
 from report.results.study import Series, StudyResults, StudyTimings, Table
-from report.settings import Count, Each, Lengths, Range, Seed
+from report.settings import Count, Each, Lengths, OneOf, Range, Seed
 from report.stats.significance import mcnemar, seed_spread, verdict
 from report.train.early_stopping import Stopping, train_epochs
 from report.train.run_context import RunContext
-from studies._rnn import CELLS, ModelPool, cpu_seconds
+from studies._rnn import CELLS, ModelPool, cpu_seconds, geometric_mean, input_gradient_norms
 
 if TYPE_CHECKING:
     from report.stats.pairs import PairTest
@@ -55,9 +55,12 @@ CHANCE_LEVEL = 0.6
 SANITY_LEVEL = 0.95
 # Validation accuracy at which a run has nothing left to learn and stops.
 SOLVED_LEVEL = 1.0
+# Gradient ratios below this are drawn and written at it: the seeds' geometric mean clips there (studies._rnn).
+FLOOR = 1e-30
 FIRST_WORD = 2  # ids 0 and 1 are left free, as padding and out-of-vocabulary are in the real data
 
 LearningRates = Annotated[tuple[float, ...], Each(Range(0, open_low=True))]
+GateInits = Annotated[tuple[str, ...], Each(OneOf(("chrono", "forget")))]
 
 
 @dataclass(frozen=True)
@@ -78,11 +81,21 @@ class Config:
     n_test: Count = 1024  # fresh test sequences per length: +-0.031 (95%) around 0.5
     learning_rates: LearningRates = (1e-3, 3e-3, 1e-2)  # Adam; the grid each cell chooses from at the shortest T
     xla_from: Count = 50  # XLA-compile the steps from this length on (compiling costs more than short runs)
+    # LSTM rows whose gate biases start for long memory, beside the plain cells' Keras initialisation (forget bias
+    # 1: ~0.73 of the cell state kept per step, 0.73^30 ~ 1e-4, answer 2.1): "chrono" (Tallec & Ollivier 2018,
+    # t_max the sequence length) and "forget", a constant forget bias chosen from forget_biases on validation
+    lstm_inits: GateInits = ("chrono", "forget")
+    # sigmoid(3) = 0.95 and sigmoid(5) = 0.993 kept per step: time constants of ~20 and ~150 steps (Gers et al.
+    # 2000; Jozefowicz et al. 2015)
+    forget_biases: Annotated[tuple[float, ...], Each(Range(0, open_low=True))] = (3.0, 5.0)
+    # where the candidates are told apart: the middle length (at the shortest every candidate solves the task, so it
+    # cannot tell them apart); one seed, each candidate at its own learning rate
+    bias_choice_length: Count = 100
 
 
 def quick_overrides() -> dict[str, object]:
     return {"lengths": (5, 12), "seeds": 2, "units": 4, "embedding_dim": 4, "updates_per_epoch": 2, "max_epochs": 3,
-            "patience": 1, "n_val": 64, "n_test": 64, "learning_rates": (1e-2,), "xla_from": 1000}
+            "patience": 1, "n_val": 64, "n_test": 64, "learning_rates": (1e-2,), "xla_from": 1000, "bias_choice_length": 12}
 
 
 def make_task(n: int, length: int, vocab_words: int, rng: np.random.Generator):
@@ -169,66 +182,143 @@ def _eval_sets(config: Config, length: int):
     return val, test
 
 
+@dataclass(frozen=True)
+class Arm:
+    """One model the study trains: a cell, and for an LSTM whose gate biases start for long memory, how."""
+
+    label: str  # its row in the tables and its series in the figure
+    cell: str  # the Keras layer
+    init: str | None = None  # None: Keras' initialisation (forget bias 1); "chrono" or "forget" (studies._gate_bias)
+    forget_bias: float | None = None  # the constant of "forget"
+
+    def cell_options(self, length: int, seed: int) -> dict | None:
+        if self.init is None:
+            return None
+        from studies._gate_bias import lstm_options  # imports Keras
+
+        return lstm_options(self.init, length=length, seed=seed, forget_bias=self.forget_bias)
+
+
+def lstm_arm(init: str, forget_bias: float | None = None) -> Arm:
+    label = "LSTM, chrono init" if init == "chrono" else f"LSTM, forget bias {forget_bias:g}"
+    return Arm(label, "LSTM", init, forget_bias)
+
+
+def choose(tried: list[tuple[Run, float]]) -> float:
+    """The setting of the best validation accuracy (ties: the fewer epochs to the best, then the smaller setting);
+    the test set is not looked at."""
+    return min((-r.val_accuracy, r.best_epoch, value) for r, value in tried)[2]
+
+
 def run(config: Config, ctx: RunContext) -> StudyResults:
     started = datetime.now(timezone.utc)
     t_start, c_start = time.perf_counter(), cpu_seconds()
     if config.n_test % config.n_val:
         raise ValueError(f"{NAME}: n_test ({config.n_test}) must be a multiple of n_val ({config.n_val})")
+    if "forget" in config.lstm_inits and len(config.forget_biases) > 1 and \
+            config.bias_choice_length not in config.lengths:
+        raise ValueError(f"{NAME}: bias_choice_length ({config.bias_choice_length}) must be one of the lengths "
+                         f"{tuple(config.lengths)}: set it to one of them")
     seeds = [config.seed + i for i in range(config.seeds)]
     lengths = sorted(config.lengths)
     pool = ModelPool(dict(vocab_size=FIRST_WORD + config.vocab_words, embedding_dim=config.embedding_dim,
                           units=config.units, n_classes=2))
 
-    def model_for(cell: str, length: int, seed: int, lr: float):
-        return pool.fresh((cell, length), seed, lr, cell=cell, maxlen=length, jit_compile=length >= config.xla_from)
+    def model_for(arm: Arm, length: int, seed: int, lr: float):
+        return pool.fresh((arm.label, length), seed, lr, cell=arm.cell, maxlen=length,
+                          jit_compile=length >= config.xla_from, cell_options=arm.cell_options(length, seed))
 
-    # 1. the learning rate of each cell: the best validation accuracy at the shortest length, first seed
-    #    (ties: the fewer epochs to the best, then the smaller rate); the test set is not looked at
+    # 1. the learning rate of each model: the best validation accuracy at the shortest length, first seed
     shortest = lengths[0]
     val, _ = _eval_sets(config, shortest)
+    plain = [Arm(cell, cell) for cell in CELLS]
+    inits = [lstm_arm("chrono")] if "chrono" in config.lstm_inits else []
+    candidates = [lstm_arm("forget", b) for b in config.forget_biases] if "forget" in config.lstm_inits else []
     lr_rows, chosen = [], {}
-    for cell in CELLS:
+    for arm in plain + inits + candidates:
         tried = []
         for lr in config.learning_rates:
-            r = train_run(model_for(cell, shortest, seeds[0], lr), config, shortest, seeds[0], val, None)
-            tried.append((-r.val_accuracy, r.best_epoch, lr))
-            lr_rows.append([cell, lr, r.val_accuracy, r.best_epoch])
-        chosen[cell] = min(tried)[2]
-        ctx.echo(f"{NAME}: {cell} learning rate {chosen[cell]:g} (validation, T={shortest})")
+            r = train_run(model_for(arm, shortest, seeds[0], lr), config, shortest, seeds[0], val, None)
+            tried.append((r, lr))
+            lr_rows.append([arm.label, lr, r.val_accuracy, r.best_epoch])
+        chosen[arm.label] = choose(tried)
+        ctx.echo(f"{NAME}: {arm.label} learning rate {chosen[arm.label]:g} (validation, T={shortest})")
+
+    # 2. the constant forget bias: each candidate at its learning rate at bias_choice_length, first seed, on
+    #    validation (at the shortest length every candidate solves the task, so it cannot tell them apart)
+    bias_rows, bias = [], candidates[0].forget_bias if candidates else None
+    if len(candidates) > 1:
+        where = config.bias_choice_length
+        val, _ = _eval_sets(config, where)
+        tried = []
+        for arm in candidates:
+            r = train_run(model_for(arm, where, seeds[0], chosen[arm.label]), config, where, seeds[0], val, None)
+            tried.append((r, arm.forget_bias))
+            bias_rows.append([arm.forget_bias, chosen[arm.label], where, r.val_accuracy, r.best_epoch])
+        bias = choose(tried)
+        bias_rows = [row + [row[0] == bias] for row in bias_rows]
+        ctx.echo(f"{NAME}: forget bias {bias:g} (validation, T={where})")
+    if candidates:
+        inits.append(lstm_arm("forget", bias))
+    arms = plain + inits
     c_tuned = cpu_seconds()
 
-    # 2. every cell at every length, each seed; a cell at chance at T (mean over seeds) is not trained at longer T
+    # 3. at initialisation, how much of the loss's gradient reaches the first word, relative to the last word
+    gradient = {arm.label: {} for arm in arms}
+    for length in lengths:
+        x_val, y_val = _eval_sets(config, length)[0]
+        for arm in arms:
+            norms = [input_gradient_norms(model_for(arm, length, seed, chosen[arm.label]), x_val, y_val)
+                     for seed in seeds]
+            gradient[arm.label][length] = [float(n[0] / n[-1]) for n in norms]
+    c_gradient = cpu_seconds()
+
+    # 4. every model at every length, each seed; one at chance at T (mean over seeds) is not trained at longer T
     results: dict[int, dict[str, Cell]] = {}
     failed: set[str] = set()
     for length in lengths:
-        if len(failed) == len(CELLS):
+        if len(failed) == len(arms):
             break
         val, test = _eval_sets(config, length)
         results[length] = {}
-        for cell in CELLS:
-            if cell in failed:
+        for arm in arms:
+            if arm.label in failed:
                 continue
             c0 = cpu_seconds()
             cell_runs = Cell()
             for seed in seeds:
-                cell_runs.runs.append(train_run(model_for(cell, length, seed, chosen[cell]), config, length, seed,
-                                                val, test))
-            results[length][cell] = cell_runs
+                cell_runs.runs.append(train_run(model_for(arm, length, seed, chosen[arm.label]), config, length,
+                                                seed, val, test))
+            results[length][arm.label] = cell_runs
             mean, sd = seed_spread(cell_runs.accuracies)
             if mean < CHANCE_LEVEL:
-                failed.add(cell)
-            ctx.echo(f"{NAME}: T={length} {cell} test accuracy {mean:.3f} ± {sd:.3f} "
+                failed.add(arm.label)
+            ctx.echo(f"{NAME}: T={length} {arm.label} test accuracy {mean:.3f} ± {sd:.3f} "
                      f"(epochs {[r.epochs for r in cell_runs.runs]}, stops {[r.stop for r in cell_runs.runs]}; "
                      f"{cpu_seconds() - c0:.0f} CPU s)")
-    measured = list(results)
     cpu = cpu_seconds() - c_start
-    ctx.echo(f"{NAME}: {cpu:.0f} CPU s ({c_tuned - c_start:.0f} choosing learning rates), "
-             f"{time.perf_counter() - t_start:.0f} s")
-    return _results(config, ctx, started, t_start, cpu, seeds, lengths, measured, results, chosen, lr_rows)
+    ctx.echo(f"{NAME}: {cpu:.0f} CPU s ({c_tuned - c_start:.0f} choosing learning rates and the forget bias, "
+             f"{c_gradient - c_tuned:.0f} measuring gradients), {time.perf_counter() - t_start:.0f} s")
+    measured = Measured(arms, lengths, list(results), results, chosen, lr_rows, bias_rows, gradient)
+    return _results(config, ctx, started, t_start, cpu, seeds, measured)
 
 
-def _results(config, ctx, started, t_start, cpu, seeds, lengths, measured, results, chosen, lr_rows) -> StudyResults:
-    rows, sanity_rows, pair_rows, series = [], [], [], []
+@dataclass
+class Measured:
+    arms: list[Arm]
+    lengths: list[int]  # planned
+    trained: list[int]  # the lengths at which some model was trained
+    results: dict[int, dict[str, Cell]]
+    learning_rates: dict[str, float]  # label -> chosen
+    lr_rows: list[list]
+    bias_rows: list[list]
+    gradient: dict[str, dict[int, list[float]]]  # label -> length -> per seed, first word / last word
+
+
+def _results(config, ctx, started, t_start, cpu, seeds, m: Measured) -> StudyResults:
+    rows, sanity_rows, pair_rows, gradient_rows, series = [], [], [], [], []
+    lengths, measured, results, chosen = m.lengths, m.trained, m.results, m.learning_rates
+    labels = [arm.label for arm in m.arms]
     headline: dict[str, float | int | str | None] = {
         "chance_level": CHANCE_LEVEL, "sanity_level": SANITY_LEVEL, "seeds": len(seeds),
         "shortest": lengths[0], "longest_measured": max(measured), "max_length": max(lengths),
@@ -238,37 +328,46 @@ def _results(config, ctx, started, t_start, cpu, seeds, lengths, measured, resul
         "max_sequences": config.batch_size * config.updates_per_epoch * config.max_epochs,
     }
     for length in measured:
-        for cell in CELLS:
-            c = results[length].get(cell)
+        for label in labels:
+            c = results[length].get(label)
             if c is None:
                 continue
             mean, sd = seed_spread(c.accuracies)
             epochs = [r.epochs for r in c.runs]
-            rows.append([length, cell, mean, sd, min(c.accuracies), max(c.accuracies),
+            rows.append([length, label, mean, sd, min(c.accuracies), max(c.accuracies),
                          float(np.mean(epochs)), max(epochs), sum(r.stop == "cap" for r in c.runs)])
-            headline[f"accuracy.{cell}.{length}"] = mean
-            headline[f"sd.{cell}.{length}"] = sd
-    for cell in CELLS:
-        accs = [results[t][cell].accuracies if cell in results[t] else None for t in measured]
+            headline[f"accuracy.{label}.{length}"] = mean
+            headline[f"sd.{label}.{length}"] = sd
+    for label in labels:
+        accs = [results[t][label].accuracies if label in results[t] else None for t in measured]
         means = [None if a is None else seed_spread(a)[0] for a in accs]
         sds = [None if a is None else seed_spread(a)[1] for a in accs]
-        xs = [float(t) for t, m in zip(measured, means) if m is not None]
-        series.append(Series(figure="accuracy", label=cell, x=xs, y=[m for m in means if m is not None]))
-        series.append(Series(figure="accuracy_sd", label=cell, x=xs, y=[s for s in sds if s is not None]))
+        xs = [float(t) for t, mu in zip(measured, means) if mu is not None]
+        series.append(Series(figure="accuracy", label=label, x=xs, y=[mu for mu in means if mu is not None]))
+        series.append(Series(figure="accuracy_sd", label=label, x=xs, y=[s for s in sds if s is not None]))
         for k, seed in enumerate(seeds):
-            series.append(Series(figure="accuracy_seed", label=f"{cell}, seed {seed}", x=xs,
+            series.append(Series(figure="accuracy_seed", label=f"{label}, seed {seed}", x=xs,
                                  y=[a[k] for a in accs if a is not None]))
-        headline[f"chance_length.{cell}"] = chance_length(measured, means)
-        headline[f"learning_rate.{cell}"] = chosen[cell]
-        short = results[lengths[0]][cell]
+        headline[f"chance_length.{label}"] = chance_length(measured, means)
+        headline[f"learning_rate.{label}"] = chosen[label]
+        short = results[lengths[0]][label]
         s_mean, _ = seed_spread(short.accuracies)
-        sanity_rows.append([cell, chosen[cell], s_mean, min(short.accuracies), s_mean >= SANITY_LEVEL])
-        headline[f"sanity.{cell}"] = s_mean
+        sanity_rows.append([label, chosen[label], s_mean, min(short.accuracies), s_mean >= SANITY_LEVEL])
+        headline[f"sanity.{label}"] = s_mean
+        # the seeds' geometric mean: the ratios span many orders of magnitude
+        ratio = [float(geometric_mean(m.gradient[label][t])) for t in lengths]
+        series.append(Series(figure="gradient_init", label=label, x=[float(t) for t in lengths], y=ratio))
+        for t, r in zip(lengths, ratio):
+            per_seed = m.gradient[label][t]
+            gradient_rows.append([t, label, r, min(per_seed), max(per_seed)])
+            headline[f"gradient.{label}.{t}"] = r
     headline["under_budgeted"] = "yes" if any(not r[-1] for r in sanity_rows) else "no"
-    # the cells against each other at each length both were trained at: McNemar's exact test on the same test
-    # sequences, every seed pooled (seed k of one cell paired with seed k of the other), as the means are
+    # the models against each other at each length both were trained at: McNemar's exact test on the same test
+    # sequences, every seed pooled (seed k of one model paired with seed k of the other), as the means are
+    compared = [("LSTM", "SimpleRNN"), ("GRU", "SimpleRNN"), ("LSTM", "GRU")]
+    compared += [(label, b) for label in labels if label not in CELLS for b in ("SimpleRNN", "LSTM")]
     for length in measured:
-        for a, b in (("LSTM", "SimpleRNN"), ("GRU", "SimpleRNN"), ("LSTM", "GRU")):
+        for a, b in compared:
             if a in results[length] and b in results[length]:
                 t = mcnemar(np.concatenate([r.correct for r in results[length][a].runs]),
                             np.concatenate([r.correct for r in results[length][b].runs]))
@@ -277,12 +376,19 @@ def _results(config, ctx, started, t_start, cpu, seeds, lengths, measured, resul
         Table(id="accuracy", caption="Test accuracy by sequence length, mean and spread over the seeds",
               columns=["length", "cell", "mean", "sd", "min", "max", "mean epochs", "max epochs", "runs at cap"],
               rows=rows),
-        Table(id="sanity", caption=f"Sanity row: every cell at the shortest length (T = {lengths[0]})",
+        Table(id="sanity", caption=f"Sanity row: every model at the shortest length (T = {lengths[0]})",
               columns=["cell", "learning rate", "mean accuracy", "lowest seed", "solved"], rows=sanity_rows),
         Table(id="learning_rate", caption=f"Validation accuracy of each learning rate at T = {lengths[0]} "
               f"(seed {seeds[0]})", columns=["cell", "learning rate", "validation accuracy", "best epoch"],
-              rows=lr_rows),
-        Table(id="pairs", caption="McNemar's exact test between the cells on the same test sequences, seeds paired",
+              rows=m.lr_rows),
+        Table(id="forget_bias", caption=f"The constant forget bias chosen on validation (seed {seeds[0]}, each "
+              "candidate at its own learning rate)", columns=["forget bias", "learning rate", "length",
+                                                             "validation accuracy", "best epoch", "chosen"],
+              rows=m.bias_rows),
+        Table(id="gradient_init", caption="At initialisation: the gradient norm of the loss with respect to the "
+              "first word's embedding, relative to the last word's (geometric mean over the seeds, and the range)",
+              columns=["length", "cell", "first / last", "lowest seed", "highest seed"], rows=gradient_rows),
+        Table(id="pairs", caption="McNemar's exact test between the models on the same test sequences, seeds paired",
               columns=["length", "A", "B", "A only right", "B only right", "n", "difference", "p", "verdict"],
               rows=pair_rows),
     ]
@@ -311,21 +417,25 @@ class LengthRow:
     at_cap: int  # runs that ended at the cap on epochs
 
 
+Verdict = Literal["under_budgeted", "expected", "opposite", "no_difference"]
+
+
 @dataclass(frozen=True)
 class LongRangeFinding:
-    lengths: tuple[int, ...]  # the lengths trained (the study stops once every cell is at chance)
+    lengths: tuple[int, ...]  # the lengths trained (the study stops once every model is at chance)
     rows: tuple[LengthRow, ...]
     chance_level: float
     sanity_level: float
-    sanity: Mapping[str, tuple[float, float, bool]]  # cell -> mean and lowest seed at the shortest T, solved?
-    learning_rates: Mapping[str, float]  # chosen per cell on validation at the shortest T
-    chance_lengths: Mapping[str, int | None]  # cell -> smallest T at which it is at chance (None: never)
-    # under_budgeted: a cell fails the sanity row, so no conclusion; expected: a gated cell keeps the first word
-    # longer than the SimpleRNN (significant at the SimpleRNN's first failing T); opposite: the SimpleRNN keeps it
-    # longer than every gated cell (significant at each gated cell's first failing T); no_difference: otherwise
-    verdict: Literal["under_budgeted", "expected", "opposite", "no_difference"]
+    sanity: Mapping[str, tuple[float, float, bool]]  # model -> mean and lowest seed at the shortest T, solved?
+    learning_rates: Mapping[str, float]  # chosen per model on validation at the shortest T
+    chance_lengths: Mapping[str, int | None]  # model -> smallest T at which it is at chance (None: never)
+    # the plain cells, as Keras initialises them. under_budgeted: one fails the sanity row, so no conclusion;
+    # expected: a gated cell keeps the first word longer than the SimpleRNN (significant at the SimpleRNN's first
+    # failing T); opposite: the SimpleRNN keeps it longer than every gated cell (significant at each gated cell's
+    # first failing T); no_difference: otherwise
+    verdict: Verdict
     decisive: tuple[PairTest, ...] = ()  # the tests the verdict rests on
-    plateau: tuple[str, ...] = ()  # the cells whose every run at their first failing T ended at the cap
+    plateau: tuple[str, ...] = ()  # the plain cells whose every run at their first failing T ended at the cap
     seeds: int = 0
     n_test: int = 0
     max_epochs: int = 0
@@ -335,9 +445,31 @@ class LongRangeFinding:
     max_length: int = 0  # the longest length planned
     cpu_seconds: float = 0.0
     max_sequences: int = 0  # training sequences a run sees at the cap
+    models: tuple[str, ...] = CELLS  # every model in the tables' order: the plain cells, then the initialised LSTMs
+    # the LSTMs whose gate biases start for long memory, against the SimpleRNN by the same rules as ``verdict``
+    init_verdict: Verdict | None = None  # None: the study trained none
+    init_decisive: tuple[PairTest, ...] = ()
+    # at initialisation: model -> length -> gradient norm at the first word / at the last (geometric mean of seeds)
+    gradient: Mapping[str, Mapping[int, float]] = field(default_factory=dict)
+    forget_bias: float | None = None  # the constant forget bias chosen on validation (None: none was)
+    bias_choice: tuple[tuple[float, float, int], ...] = ()  # (bias, validation accuracy, best epoch) per candidate
+    bias_choice_length: int | None = None
+
+    @property
+    def initialised(self) -> tuple[str, ...]:
+        return tuple(m for m in self.models if m not in CELLS)
+
+    @staticmethod
+    def name(model: str) -> str:
+        """A model's row label as prose: "LSTM, chrono init" -> "chrono-initialised LSTM"."""
+        if model == "LSTM, chrono init":
+            return "chrono-initialised LSTM"
+        if model.startswith("LSTM, forget bias "):
+            return f"LSTM with forget bias {model.rsplit(' ', 1)[1]}"
+        return model
 
     def cells_at(self, length: int) -> tuple[str, ...]:
-        return tuple(c for c in CELLS if self.row(c, length) is not None)
+        return tuple(c for c in self.models if self.row(c, length) is not None)
 
     @property
     def shortest(self) -> int:
@@ -359,14 +491,39 @@ class LongRangeFinding:
         return self.chance_lengths.get("SimpleRNN")
 
     def reach(self, cell: str) -> int | None:
-        """The longest length at which the cell is above chance (None: not even the shortest)."""
+        """The longest length at which the model is above chance (None: not even the shortest)."""
         t = self.chance_lengths.get(cell)
         above = [x for x in self.lengths if t is None or x < t]
         return max(above) if above else None
 
+    @property
+    def gradient_lengths(self) -> tuple[int, ...]:
+        return tuple(sorted({t for by_length in self.gradient.values() for t in by_length}))
+
+
+def compare_reach(rivals: Sequence[str], sanity: Mapping[str, tuple[float, float, bool]],
+                  chance: Mapping[str, int | None], pairs) -> tuple[Verdict, tuple[PairTest, ...]]:
+    """The rivals against the SimpleRNN: whose accuracy stays above chance to the longer length, with McNemar's test
+    where the shorter-lived one first fails (see LongRangeFinding.verdict)."""
+    from report.stats.pairs import find_pair, steps
+
+    if not all(sanity[c][2] for c in ("SimpleRNN", *rivals)):
+        return "under_budgeted", ()
+    reach = {c: steps(chance[c]) for c in ("SimpleRNN", *rivals)}
+    if any(reach[g] > reach["SimpleRNN"] for g in rivals):
+        best = max(rivals, key=lambda g: reach[g])  # the first of equals
+        test = find_pair(pairs, chance["SimpleRNN"], best, "SimpleRNN")
+        return ("expected" if test is not None and test.verdict == "better" else "no_difference"), \
+            ((test,) if test else ())
+    if all(reach[g] < reach["SimpleRNN"] for g in rivals):
+        decisive = tuple(t for g in rivals if (t := find_pair(pairs, chance[g], g, "SimpleRNN")) is not None)
+        opposite = len(decisive) == len(rivals) and all(t.verdict == "worse" for t in decisive)
+        return ("opposite" if opposite else "no_difference"), decisive
+    return "no_difference", ()
+
 
 def finding(study: StudyResults) -> LongRangeFinding:
-    from report.stats.pairs import find_pair, pair_tests, steps
+    from report.stats.pairs import pair_tests
 
     h = study.headline
     rows = tuple(LengthRow(int(r["length"]), str(r["cell"]), float(r["mean"]), float(r["sd"]), float(r["min"]),
@@ -375,36 +532,37 @@ def finding(study: StudyResults) -> LongRangeFinding:
     lengths = tuple(sorted({r.length for r in rows}))
     sanity = {str(r["cell"]): (float(r["mean accuracy"]), float(r["lowest seed"]), bool(r["solved"]))
               for r in study.table("sanity").records()}
-    chance = {c: h.get(f"chance_length.{c}") for c in CELLS}
+    models = tuple(sanity)
+    chance = {c: h.get(f"chance_length.{c}") for c in models}
     pairs = pair_tests(study.table("pairs"))
-    reach = {c: steps(chance[c]) for c in CELLS}
-    gated = [c for c in CELLS if c != "SimpleRNN"]
     plateau = tuple(c for c in CELLS if chance[c] is not None and
                     (row := next((r for r in rows if r.cell == c and r.length == chance[c]), None)) is not None
                     and row.at_cap == int(h.get("seeds", 0)) and row.mean < float(h["chance_level"]))
-    decisive: list[PairTest] = []
-    if not all(ok for _, _, ok in sanity.values()):
-        verdict = "under_budgeted"
-    elif any(reach[g] > reach["SimpleRNN"] for g in gated):
-        best = max(gated, key=lambda g: reach[g])  # the first of equals: LSTM before GRU
-        test = find_pair(pairs, chance["SimpleRNN"], best, "SimpleRNN")
-        decisive = [test] if test else []
-        verdict = "expected" if test is not None and test.verdict == "better" else "no_difference"
-    elif all(reach[g] < reach["SimpleRNN"] for g in gated):
-        decisive = [t for g in gated if (t := find_pair(pairs, chance[g], g, "SimpleRNN")) is not None]
-        verdict = "opposite" if len(decisive) == len(gated) and all(t.verdict == "worse" for t in decisive) \
-            else "no_difference"
-    else:
-        verdict = "no_difference"
+    verdict, decisive = compare_reach([c for c in CELLS if c != "SimpleRNN"], sanity, chance, pairs)
+    initialised = [m for m in models if m not in CELLS]
+    init_verdict, init_decisive = compare_reach(initialised, sanity, chance, pairs) if initialised else (None, ())
+    gradient: dict[str, dict[int, float]] = {}
+    if any(t.id == "gradient_init" for t in study.tables):
+        for r in study.table("gradient_init").records():
+            gradient.setdefault(str(r["cell"]), {})[int(r["length"])] = float(r["first / last"])
+    bias_choice, bias_length, forget_bias = (), None, None
+    if any(t.id == "forget_bias" for t in study.tables):
+        records = study.table("forget_bias").records()
+        bias_choice = tuple((float(r["forget bias"]), float(r["validation accuracy"]), int(r["best epoch"]))
+                            for r in records)
+        bias_length = next((int(r["length"]) for r in records), None)
+    forget_bias = next((float(m.rsplit(" ", 1)[1]) for m in initialised if m.startswith("LSTM, forget bias ")), None)
     return LongRangeFinding(
         lengths=lengths, rows=rows, chance_level=float(h["chance_level"]),
         sanity_level=float(h.get("sanity_level", 0.95)), sanity=sanity,
-        learning_rates={c: float(h[f"learning_rate.{c}"]) for c in CELLS if f"learning_rate.{c}" in h},
-        chance_lengths=chance, verdict=verdict, decisive=tuple(decisive), plateau=plateau,
+        learning_rates={c: float(h[f"learning_rate.{c}"]) for c in models if f"learning_rate.{c}" in h},
+        chance_lengths=chance, verdict=verdict, decisive=decisive, plateau=plateau,
         seeds=int(h.get("seeds", 0)), n_test=int(h.get("n_test", 0)), max_epochs=int(h.get("max_epochs", 0)),
         sequences_per_epoch=int(h.get("sequences_per_epoch", 0)), units=int(h.get("units", 0)),
         vocab_words=int(h.get("vocab_words", 0)), max_length=int(h.get("max_length", max(lengths))),
         cpu_seconds=float(h.get("cpu_seconds", 0.0)), max_sequences=int(h.get("max_sequences", 0)),
+        models=models, init_verdict=init_verdict, init_decisive=init_decisive, gradient=gradient,
+        forget_bias=forget_bias, bias_choice=bias_choice, bias_choice_length=bias_length,
     )
 
 
@@ -415,53 +573,76 @@ def evidence(ask):
 
 
 class LongRangeDisplay:
-    """Mean test accuracy over the seeds against sequence length for each cell, the seeds' spread as error bars
-    (± one sd) and each seed as a dot; chance and the 'at chance' threshold marked."""
+    """Above: mean test accuracy over the seeds against sequence length for each model, the seeds' spread as error
+    bars (± one sd) and each seed as a dot; chance and the 'at chance' threshold marked. Below, when measured: the
+    gradient reaching the first word at initialisation, relative to the last word's, against the same lengths."""
 
     kind: ClassVar[str] = "long_range"
     title: ClassVar[str] = ("Test accuracy on the synthetic task against sequence length: the mean over the seeds "
                             "± one standard deviation, and each seed as a dot")
+    # an initialised LSTM: the LSTM's colour, its own line and marker
+    VARIANT_STYLES: ClassVar[tuple[tuple[str, str], ...]] = (("--", "D"), ("-.", "v"), (":", "P"))
 
     def __init__(self, lengths: Mapping[str, Sequence[float]], accuracy: Mapping[str, Sequence[float]],
                  chance_level: float, sd: Mapping[str, Sequence[float]] | None = None,
-                 seeds: Mapping[str, Sequence[Sequence[float]]] | None = None):
+                 seeds: Mapping[str, Sequence[Sequence[float]]] | None = None,
+                 gradient: Mapping[str, tuple[Sequence[float], Sequence[float]]] | None = None):
         self.lengths = {cell: np.asarray(x, dtype=float) for cell, x in lengths.items()}
         self.accuracy = {cell: np.asarray(a, dtype=float) for cell, a in accuracy.items()}
         self.sd = {cell: np.asarray(v, dtype=float) for cell, v in (sd or {}).items()}
         self.seeds = {cell: [np.asarray(v, dtype=float) for v in runs] for cell, runs in (seeds or {}).items()}
         self.chance_level = chance_level
+        # model -> (lengths, first-word gradient / last-word gradient) at initialisation
+        self.gradient = {cell: (np.asarray(x, dtype=float), np.asarray(y, dtype=float))
+                         for cell, (x, y) in (gradient or {}).items()}
+        if self.gradient:
+            self.title = (f"{type(self).title} (above); below, at initialisation, the gradient of the loss reaching "
+                          "the first word relative to the last word's, the seeds' geometric mean")
 
     @classmethod
     def from_study(cls, study: StudyResults) -> "LongRangeDisplay":
         series = study.figure_series("accuracy")
         seeds: dict[str, list] = {}
         for s in study.figure_series("accuracy_seed"):
-            seeds.setdefault(s.label.split(", ")[0], []).append(s.y)
+            seeds.setdefault(s.label.rsplit(", seed ", 1)[0], []).append(s.y)
         return cls({s.label: s.x for s in series}, {s.label: s.y for s in series},
                    float(study.headline["chance_level"]), {s.label: s.y for s in study.figure_series("accuracy_sd")},
-                   seeds)
+                   seeds, {s.label: (s.x, s.y) for s in study.figure_series("gradient_init")})
 
     @property
     def all_lengths(self) -> np.ndarray:
-        return np.unique(np.concatenate([x for x in self.lengths.values()] or [np.zeros(0)]))
+        xs = [x for x in self.lengths.values()] + [x for x, _ in self.gradient.values()]
+        return np.unique(np.concatenate(xs or [np.zeros(0)]))
+
+    def _style(self, kit, label: str) -> dict:
+        cell = label.split(", ")[0]
+        variants = [m for m in self.accuracy if m not in CELLS]
+        if label in variants:
+            line, marker = self.VARIANT_STYLES[variants.index(label) % len(self.VARIANT_STYLES)]
+            return dict(color=kit.cell_colour(cell), linestyle=line, marker=marker, markerfacecolor="white")
+        return dict(color=kit.cell_colour(cell), linestyle="-", marker=kit.cell_marker(cell))
 
     def plot(self, kit, ax=None) -> "LongRangeDisplay":
-        """``kit``: the report's style and formats (report.render.study_figures.KIT)."""
+        """``kit``: the report's style and formats (report.render.study_figures.KIT). ``ax``: draw the accuracy
+        alone there."""
         with kit.style():
-            if ax is None:
+            gax = None
+            if ax is None and self.gradient:
+                _, (ax, gax) = kit.new_figure(kit.text_width_in, 5.4, nrows=2, sharex=True,
+                                              gridspec_kw={"height_ratios": (3, 2)})
+            elif ax is None:
                 _, ax = kit.new_figure(kit.text_width_in, 3.0)
             cells = list(self.accuracy)
             for k, (cell, acc) in enumerate(self.accuracy.items()):
                 x = self.lengths[cell]
                 shift = 1.06 ** (k - (len(cells) - 1) / 2)  # side by side on the log axis, so the bars do not hide
-                colour = kit.cell_colour(cell)
+                style = self._style(kit, cell)
                 sd = self.sd.get(cell)
                 ax.errorbar(x * shift, acc, yerr=sd if sd is not None and len(sd) == len(acc) else None,
-                            color=colour, marker=kit.cell_marker(cell), markersize=4, capsize=2.5,
-                            linewidth=1.2, elinewidth=1, label=cell)
+                            markersize=4, capsize=2.5, linewidth=1.2, elinewidth=1, label=cell, **style)
                 for run in self.seeds.get(cell, []):
-                    ax.plot(x[: len(run)] * shift, run, linestyle="none", marker="o", markersize=2.5, color=colour,
-                            alpha=0.6)
+                    ax.plot(x[: len(run)] * shift, run, linestyle="none", marker="o", markersize=2.5,
+                            color=style["color"], alpha=0.6)
             ax.axhline(0.5, color=kit.grey, linewidth=1, linestyle=":", zorder=0)
             ax.axhspan(0.4, self.chance_level, color="#EEEEEE", zorder=-1, linewidth=0)
             ax.annotate(f"at chance (below {kit.metric(self.chance_level)})", xy=(0, 0.41),
@@ -472,12 +653,29 @@ class LongRangeDisplay:
             ax.set_xticks(ticks, [f"{int(t)}" for t in ticks])
             ax.minorticks_off()
             ax.set_ylim(0.4, 1.05)
-            ax.set_xlabel("Sequence length T (log scale)")
             ax.set_ylabel("test accuracy")
             ax.grid(True, axis="y")
-            ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncols=3)
+            bottom = ax
+            if gax is not None:
+                self._plot_gradient(kit, gax)
+                bottom = gax
+                ax.tick_params(labelbottom=False)
+            bottom.set_xlabel("Sequence length T (log scale)")
+            bottom.legend(*ax.get_legend_handles_labels(), loc="upper center", bbox_to_anchor=(0.5, -0.28),
+                          ncols=3)
             self.ax_, self.figure_ = ax, ax.figure
         return self
+
+    def _plot_gradient(self, kit, gax) -> None:
+        from matplotlib.ticker import FuncFormatter
+
+        for cell, (x, y) in self.gradient.items():
+            gax.plot(x, np.clip(y, FLOOR, None), markersize=4, linewidth=1.2, **self._style(kit, cell))
+        gax.set_yscale("log")
+        gax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: kit.number(v)))
+        gax.set_ylabel("gradient at first word\n/ at last word, at init")
+        gax.grid(True, axis="y")
+        gax.minorticks_off()
 
     def alt_text(self, kit) -> str:
         parts = []
@@ -487,8 +685,14 @@ class LongRangeDisplay:
             parts.append(f"{cell}: " + ", ".join(
                 f"{kit.metric(a)}{f' ± {kit.metric(sd[i])}' if with_sd else ''} at {int(t)}"
                 for i, (t, a) in enumerate(zip(self.lengths[cell], acc))))
-        return ("Line chart of mean test accuracy over the seeds against sequence length, with ± one standard "
+        text = ("Line chart of mean test accuracy over the seeds against sequence length, with ± one standard "
                 "deviation as error bars; " + "; ".join(parts) + ".")
+        if self.gradient:
+            text += (" Below it, on a log scale, the gradient reaching the first word at initialisation relative to "
+                     "the last word's: " + "; ".join(
+                         f"{cell}: " + ", ".join(f"{kit.significant(max(g, FLOOR))} at {int(t)}" for t, g in zip(x, y))
+                         for cell, (x, y) in self.gradient.items()) + ".")
+        return text
 
 
 FIGURES = (LongRangeDisplay,)  # drawn by report.render.study_figures when the outline shows this study

@@ -123,6 +123,26 @@ def test_study_figures_are_written_as_svg_with_text_and_alt(tmp_path):
     assert "LSTM, trained: does not fall tenfold" in written[0].alt and "0.550 ± 0.000 at 100" in written[1].alt
 
 
+def test_long_range_figure_draws_the_initialised_lstm_and_the_gradient_at_initialisation_below():
+    from report.render.study_figures import KIT
+    from tests.render.test_study_evidence import long_range_study as built
+
+    acc = {c: {10: [1.0, 1.0, 1.0], 30: [0.5, 0.5, 0.5]} for c in ("SimpleRNN", "LSTM", "GRU")}
+    acc["LSTM, chrono init"] = {10: [1.0, 1.0, 1.0], 30: [0.9, 0.8, 0.7]}
+    gradient = {"SimpleRNN": {10: 0.9, 30: 0.7}, "LSTM": {10: 0.04, 30: 1e-4}, "GRU": {10: 0.01, 30: 1e-6},
+                "LSTM, chrono init": {10: 0.5, 30: 0.31}}
+    display = long_range.LongRangeDisplay.from_study(built(acc, gradient=gradient)).plot(KIT)
+    # each seed's dots belong to its own model, the initialised LSTM's too
+    assert [list(run) for run in display.seeds["LSTM, chrono init"]] == [[1.0, 0.9], [1.0, 0.8], [1.0, 0.7]]
+    accuracy, below = display.figure_.axes
+    assert below.get_yscale() == "log"
+    assert [list(line.get_ydata()) for line in below.get_lines()][1] == [0.04, 1e-4]
+    alt = display.alt_text(KIT)
+    assert "LSTM, chrono init: 1.000 ± 0.000 at 10, 0.800 ± 0.100 at 30" in alt
+    assert "the gradient reaching the first word at initialisation" in alt and "GRU: 0.01 at 10, 1e-06 at 30" in alt
+    assert "below, at initialisation, the gradient" in display.title
+
+
 # --- the rendered page -----------------------------------------------------------------------------------
 
 
@@ -164,7 +184,7 @@ def test_the_report_shows_the_evidence_where_it_belongs(tmp_path):
     assert pos["ex2-q2"] < html.index("evidence-long-range") < pos["ex2-q3"]
     assert "beats the SimpleRNN by" in html  # the baseline won in this hand-made case
     assert "the SimpleRNN is at chance from T = 100, the LSTM stays above chance up to T = 500" in " ".join(html.split())
-    assert "every cell solves the shortest length, T = 10" in " ".join(html.split())
+    assert "every model solves the shortest length, T = 10" in " ".join(html.split())
     # review text is escaped, never markup
     assert "<script>alert(1)</script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "WHEAT &amp; grain" in html

@@ -24,8 +24,11 @@ def pair_row(where, a: str, b: str, a_only: int, b_only: int, p: float, n: int =
 
 
 def long_range_study(acc: dict[str, dict[int, list[float]]], pairs: list[list] = (),
-                     at_cap: dict[tuple[str, int], int] | None = None, max_length: int = 1000) -> StudyResults:
-    """``acc``: cell -> length -> the seeds' test accuracies (a length left out: not trained there)."""
+                     at_cap: dict[tuple[str, int], int] | None = None, max_length: int = 1000,
+                     gradient: dict[str, dict[int, float]] | None = None) -> StudyResults:
+    """``acc``: model -> length -> the seeds' test accuracies (a length left out: not trained there); the plain
+    cells first, then any initialised LSTM ("LSTM, chrono init"). ``gradient``: model -> length -> the first word's
+    gradient relative to the last word's at initialisation."""
     from studies.long_range import CHANCE_LEVEL, SANITY_LEVEL, chance_length
 
     lengths = sorted({t for by_length in acc.values() for t in by_length})
@@ -35,7 +38,7 @@ def long_range_study(acc: dict[str, dict[int, list[float]]], pairs: list[list] =
          "vocab_words": 8, "max_epochs": 60, "sequences_per_epoch": 1024, "max_sequences": 61440,
          "max_length": max_length, "cpu_seconds": 120.0}
     rows, sanity, series = [], [], []
-    for cell in CELLS:
+    for cell in acc:
         means = []
         for t in lengths:
             a = acc[cell].get(t)
@@ -62,9 +65,15 @@ def long_range_study(acc: dict[str, dict[int, list[float]]], pairs: list[list] =
         Table(id="sanity", caption="c", columns=["cell", "learning rate", "mean accuracy", "lowest seed", "solved"],
               rows=sanity),
         Table(id="learning_rate", caption="c", columns=["cell", "learning rate", "validation accuracy", "best epoch"],
-              rows=[[c, 0.01, 1.0, 3] for c in CELLS]),
+              rows=[[c, 0.01, 1.0, 3] for c in acc]),
         Table(id="pairs", caption="c", columns=PAIR_COLUMNS, rows=list(pairs)),
     ]
+    if gradient:
+        tables.append(Table(id="gradient_init", caption="c", columns=["length", "cell", "first / last", "lowest seed",
+                                                                     "highest seed"],
+                            rows=[[t, c, g, g, g] for c, by_length in gradient.items() for t, g in by_length.items()]))
+        series += [Series(figure="gradient_init", label=c, x=[float(t) for t in by_length], y=list(by_length.values()))
+                   for c, by_length in gradient.items()]
     return study("long_range", headline=h, series=series, tables=tables)
 
 
@@ -98,7 +107,7 @@ def test_long_range_expected_when_a_gated_cell_is_significantly_longer(env):
     text = sentence(env, "long_range", f)
     assert "As the hypothesis predicts, the LSTM keeps the first word longer than the SimpleRNN" in text
     assert "the LSTM is significantly better than the SimpleRNN" in text
-    assert "every cell solves the shortest length, T = 10" in text
+    assert "every model solves the shortest length, T = 10" in text
 
 
 def test_long_range_no_difference_when_the_longer_reach_is_not_significant(env):
@@ -109,7 +118,7 @@ def test_long_range_no_difference_when_the_longer_reach_is_not_significant(env):
     assert f.verdict == "no_difference"
     assert (f.decisive[0].a, f.decisive[0].b, f.decisive[0].a_only) == ("LSTM", "SimpleRNN", 70)
     text = sentence(env, "long_range", f)
-    assert "No difference in how long the cells keep the first word" in text
+    assert "No difference in how long the plain cells keep the first word" in text
     assert "show no significant difference at the 5% level" in text and "As the hypothesis" not in text
 
 
@@ -125,7 +134,7 @@ def test_long_range_opposite_to_the_textbook_with_the_plateau_as_reason(env):
     assert "every run of the LSTM at T = 30 and every run of the GRU at T = 30 ended at the cap still at chance" in text
     assert "The SimpleRNN, whose recurrent weights start orthogonal, reached 0.997 at T = 30" in text
     assert "61,440 training sequences" in text
-    assert "the study stops at T = 100, where every cell is at chance" in text
+    assert "the study stops at T = 100, where every model is at chance" in text
     # the same numbers, but the gated runs stopped before the cap: no plateau to blame
     f = long_range.finding(long_range_study(acc, pairs))
     assert f.verdict == "opposite" and not f.plateau
@@ -139,7 +148,7 @@ def test_long_range_opposite_needs_every_gated_cell_significantly_worse(env):
     f = long_range.finding(long_range_study(acc, pairs))
     assert f.verdict == "no_difference"
     text = sentence(env, "long_range", f)
-    assert "No consistent difference in how long the cells keep the first word" in text
+    assert "No consistent difference in how long the plain cells keep the first word" in text
     assert "the LSTM is significantly worse than the SimpleRNN" in text
     assert "the GRU and the SimpleRNN show no significant difference at the 5% level" in text
 
@@ -152,6 +161,64 @@ def test_long_range_no_difference_when_all_fail_together_or_never(env):
     assert never.verdict == "no_difference" and never.rnn_chance_length is None
     text = sentence(env, "long_range", never)
     assert "every cell stays above chance up to T = 1000" in text and "the study stops" not in text
+
+
+# the plain gated cells at chance from T = 30, the SimpleRNN from T = 1000
+PLAIN_OPPOSITE = {"SimpleRNN": {10: SOLVED, 30: SOLVED, 100: SOLVED, 1000: CHANCE},
+                  "LSTM": {10: SOLVED, 30: CHANCE}, "GRU": {10: SOLVED, 30: CHANCE}}
+PLAIN_PAIRS = [pair_row(30, "LSTM", "SimpleRNN", 5, 500, 1e-90), pair_row(30, "GRU", "SimpleRNN", 4, 498, 1e-90)]
+
+
+def test_long_range_initialised_lstm_keeps_the_first_word_longer_with_its_test(env):
+    acc = dict(PLAIN_OPPOSITE, **{"LSTM, chrono init": {10: SOLVED, 30: SOLVED, 100: SOLVED, 1000: SOLVED}})
+    pairs = PLAIN_PAIRS + [pair_row(1000, "LSTM, chrono init", "SimpleRNN", 480, 20, 1e-100),
+                           pair_row(100, "LSTM, chrono init", "SimpleRNN", 3, 2, 1.0)]
+    gradient = {"SimpleRNN": {30: 0.8}, "LSTM": {30: 1e-4}, "GRU": {30: 1e-6}, "LSTM, chrono init": {30: 0.31}}
+    f = long_range.finding(long_range_study(acc, pairs, at_cap={("LSTM", 30): 3, ("GRU", 30): 3}, gradient=gradient))
+    assert f.verdict == "opposite" and f.initialised == ("LSTM, chrono init",)
+    assert f.init_verdict == "expected" and [(t.a, t.where) for t in f.init_decisive] == [("LSTM, chrono init", 1000)]
+    text = sentence(env, "long_range", f)
+    assert ("With its gate biases initialised for long memory, the LSTM keeps the first word longer than the "
+            "SimpleRNN, as the textbook says. At T = 1000, where the SimpleRNN is first at chance, the "
+            "chrono-initialised LSTM is significantly better than the SimpleRNN (p &lt; 0.001).") in text
+    # the plain cells still lose, but the textbook's claim held once the forget gate started open
+    assert "As Keras initialises them, both gated cells keep the first word for less time than the SimpleRNN." in text
+    assert "Opposite to the textbook" not in text
+    assert ("At initialisation, the gradient reaching the first word at T = 30 is 0.8 of the last word's in the "
+            "SimpleRNN, 0.0001 in the LSTM and 1e-06 in the GRU (lower panel). It is 0.31 in the chrono-initialised "
+            "LSTM.") in text
+    assert "The chrono-initialised LSTM stays above chance up to T = 1000." in text
+
+
+def test_long_range_initialised_lstm_no_better_keeps_opposite_to_the_textbook(env):
+    # the chrono LSTM outlives the plain ones but fails before the SimpleRNN, significantly
+    acc = dict(PLAIN_OPPOSITE, **{"LSTM, forget bias 5": {10: SOLVED, 30: SOLVED, 100: CHANCE}})
+    pairs = PLAIN_PAIRS + [pair_row(100, "LSTM, forget bias 5", "SimpleRNN", 10, 490, 1e-90)]
+    f = long_range.finding(long_range_study(acc, pairs))
+    assert f.init_verdict == "opposite" and f.forget_bias == 5.0
+    text = sentence(env, "long_range", f)
+    assert "Opposite to the textbook, within this budget the SimpleRNN keeps the first word longer" in text
+    assert ("Even with its gate biases initialised for long memory, the LSTM keeps the first word for less time than "
+            "the SimpleRNN. At T = 100, the LSTM with forget bias 5 is significantly worse than the SimpleRNN") in text
+    # longer than the SimpleRNN but not significantly: no difference, and the test is named
+    acc["LSTM, forget bias 5"] = {10: SOLVED, 30: SOLVED, 100: SOLVED, 1000: SOLVED}
+    pairs = PLAIN_PAIRS + [pair_row(1000, "LSTM, forget bias 5", "SimpleRNN", 60, 50, 0.39)]
+    f = long_range.finding(long_range_study(acc, pairs))
+    assert f.init_verdict == "no_difference" and f.init_decisive[0].where == 1000
+    text = sentence(env, "long_range", f)
+    assert ("the LSTM keeps the first word neither longer nor shorter than the SimpleRNN. At T = 1000, the LSTM with "
+            "forget bias 5 and the SimpleRNN show no significant difference at the 5% level (p = 0.39).") in text
+    assert "Opposite to the textbook" in text
+
+
+def test_long_range_an_initialised_lstm_failing_the_sanity_row_leaves_the_plain_verdict(env):
+    acc = dict(PLAIN_OPPOSITE, **{"LSTM, chrono init": {10: [0.7, 0.8, 0.75], 30: SOLVED}})
+    f = long_range.finding(long_range_study(acc, PLAIN_PAIRS))
+    assert f.verdict == "opposite" and f.init_verdict == "under_budgeted"
+    text = sentence(env, "long_range", f)
+    assert "every plain cell solves the shortest length, T = 10" in text
+    assert "The chrono-initialised LSTM (0.750) stayed below it: the initialised LSTMs are under-budgeted" in text
+    assert "initialised for long memory, the LSTM keeps" not in text
 
 
 def test_long_range_under_budgeted_when_a_cell_misses_the_shortest_length(env):

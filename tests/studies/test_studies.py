@@ -206,8 +206,12 @@ def test_long_range_reports_every_cell_at_every_length_it_trained(trained):
     s = _study(trained[1], "long_range")
     lengths = sorted(s.config["lengths"])
     seeds = s.config["seeds"]
-    assert {x.label for x in s.figure_series("accuracy")} == {"SimpleRNN", "LSTM", "GRU"}
-    assert len(s.figure_series("accuracy_seed")) == 3 * seeds and s.headline["seeds"] == seeds
+    # the plain cells, then the LSTMs initialised for long memory: chrono and the forget bias chosen on validation
+    chosen = [r["forget bias"] for r in s.table("forget_bias").records() if r["chosen"]]
+    assert len(chosen) == 1 and chosen[0] in s.config["forget_biases"]
+    models = ["SimpleRNN", "LSTM", "GRU", "LSTM, chrono init", f"LSTM, forget bias {chosen[0]:g}"]
+    assert [x.label for x in s.figure_series("accuracy")] == models
+    assert len(s.figure_series("accuracy_seed")) == len(models) * seeds and s.headline["seeds"] == seeds
     rows = s.table("accuracy").records()
     for series in s.figure_series("accuracy"):
         cell = series.label
@@ -219,11 +223,15 @@ def test_long_range_reports_every_cell_at_every_length_it_trained(trained):
         assert s.headline[f"chance_length.{cell}"] == long_range.chance_length(lengths, means)
     # the sanity row holds every cell at the shortest length, and the verdict on the budget follows it
     sanity = s.table("sanity").records()
-    assert [r["cell"] for r in sanity] == ["SimpleRNN", "LSTM", "GRU"]
+    assert [r["cell"] for r in sanity] == models
     assert s.headline["under_budgeted"] == ("yes" if not all(r["solved"] for r in sanity) else "no")
     # the cells against each other on the same test sequences, every seed paired with the same seed
     for r in s.table("pairs").records():
         assert r["A only right"] + r["B only right"] <= r["n"] == seeds * s.config["n_test"]
+    # the gradient at initialisation of every model at every planned length, trained there or not
+    gradient = s.table("gradient_init").records()
+    assert sorted((r["cell"], r["length"]) for r in gradient) == sorted((m, t) for m in models for t in lengths)
+    assert all(0 < r["lowest seed"] <= r["first / last"] <= r["highest seed"] for r in gradient)
 
 
 @pytest.mark.slow
