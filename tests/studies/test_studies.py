@@ -206,10 +206,13 @@ def test_long_range_reports_every_cell_at_every_length_it_trained(trained):
     s = _study(trained[1], "long_range")
     lengths = sorted(s.config["lengths"])
     seeds = s.config["seeds"]
-    # the plain cells, then the LSTMs initialised for long memory: chrono and the forget bias chosen on validation
-    chosen = [r["forget bias"] for r in s.table("forget_bias").records() if r["chosen"]]
-    assert len(chosen) == 1 and chosen[0] in s.config["forget_biases"]
-    models = ["SimpleRNN", "LSTM", "GRU", "LSTM, chrono init", f"LSTM, forget bias {chosen[0]:g}"]
+    # the plain cells, then the LSTM initialised for long memory chosen on validation among the candidates
+    tried = s.table("gate_init").records()
+    assert [r["initialisation"] for r in tried] == ["LSTM, chrono init"] + [
+        f"LSTM, forget bias {b:g}" for b in s.config["forget_biases"]]
+    chosen = [r["initialisation"] for r in tried if r["chosen"]]
+    assert len(chosen) == 1
+    models = ["SimpleRNN", "LSTM", "GRU", chosen[0]]
     assert [x.label for x in s.figure_series("accuracy")] == models
     assert len(s.figure_series("accuracy_seed")) == len(models) * seeds and s.headline["seeds"] == seeds
     rows = s.table("accuracy").records()
