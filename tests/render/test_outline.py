@@ -12,6 +12,7 @@ from tests import REPO_ROOT
 from tests.conftest import copy_project, render_meta
 
 LONG_RANGE_ENTRY = 'evidence = [{ study = "long_range" }, { study = "architectures" }]'
+FORGET_GATE_ENTRY = 'evidence = [{ study = "gradient_decay", view = "lstm" }, { study = "long_range", view = "forget" }]'
 
 
 @pytest.fixture
@@ -95,6 +96,7 @@ def test_deleting_a_study_and_its_outline_entry_removes_it_cleanly(tmp_path):
     project = copy_project(tmp_path / "project", without=("studies/long_range.py",))
     assert "study 'long_range' is not in studies/" in problems(project)  # until its entry goes too
     edit_toml(project, LONG_RANGE_ENTRY, 'evidence = [{ study = "architectures" }]')
+    edit_toml(project, FORGET_GATE_ENTRY, 'evidence = [{ study = "gradient_decay", view = "lstm" }]')
     paths = BuildPaths(data=tmp_path / "data", project=project)
     both = write_both(paths.results)
     _write_studies(paths.results, lr_accuracy=both["imdb_simplernn"].test.accuracy - 0.05)  # long_range's too
