@@ -310,10 +310,37 @@ def test_architectures_choose_each_cells_rate_on_validation_and_flag_the_seeds_n
         chosen = [x for x in mine if x["chosen"]]
         assert [x["learning rate"] for x in chosen] == [r["learning rate"]]
         assert chosen[0]["validation accuracy"] == max(x["validation accuracy"] for x in mine)
-        assert chosen[0]["validation accuracy"] == max(curves[(r["dataset"], r["model"], r["learning rate"], first)])
+        searched = curves[(r["dataset"], r["model"], r["learning rate"], first)][: s.config["search_epochs"]]
+        assert chosen[0]["validation accuracy"] == max(searched)  # the chosen run went on from there
         best = [max(curves[(r["dataset"], r["model"], r["learning rate"], seed)])
                 for seed in range(first, first + s.config["seeds"])]
         level = s.headline[f"{r['dataset'].lower()}.chance_level"]
         assert r["validation accuracy"] == pytest.approx(sum(best) / len(best))
         assert r["seeds near chance"] == sum(b < level for b in best)
         assert bool(r["trained"]) == (r["seeds near chance"] == 0)
+
+
+@pytest.mark.slow
+def test_a_run_stopped_at_the_rate_searchs_cap_goes_on_as_if_never_stopped():
+    """The chosen rate's run is cut at search_epochs and continued after another rate's run on the same compiled
+    model: its curve, and its weights and optimizer state after the last epoch, are those of one uncut run."""
+    from studies._rnn import ModelPool
+
+    rng = np.random.default_rng(0)
+    x, y = rng.integers(1, 50, size=(300, 6)).astype("int32"), rng.integers(0, 2, size=300)
+    data = (x[:200], y[:200], x[200:], y[200:], x[200:], y[200:], ["neg", "pos"])
+    # a cap of 6 with runs to 4: each run keeps its state after epoch 4 (paused) to compare
+    config = architectures.Config(max_epochs=6, patience=10, batch_size=64, units=4, embedding_dim=4)
+    pool = ModelPool(dict(vocab_size=50, embedding_dim=4, units=4, n_classes=2, maxlen=6, jit_compile=True))
+    whole = architectures.fit_to_convergence(pool.fresh("GRU", 42, 0.01, cell="GRU"), data, config, 42, 0.01,
+                                             max_epochs=4)
+    model = pool.fresh("GRU", 42, 0.01, cell="GRU")
+    cut = architectures.fit_to_convergence(model, data, config, 42, 0.01, max_epochs=2)
+    assert len(cut.curve) == 2 and cut.paused is not None
+    architectures.fit_to_convergence(pool.fresh("GRU", 42, 0.003, cell="GRU"), data, config, 42, 0.003,
+                                     max_epochs=1)  # the search's next rate, on the same compiled model
+    went_on = architectures.fit_to_convergence(model, data, config, 42, 0.01, max_epochs=4, resume=cut)
+    assert went_on.curve == whole.curve and len(whole.curve) == 4
+    for mine, uncut in ((went_on.paused.weights, whole.paused.weights),
+                        (went_on.paused.optimizer, whole.paused.optimizer)):
+        assert len(mine) == len(uncut) > 0 and all(np.array_equal(a, b) for a, b in zip(mine, uncut))
