@@ -14,6 +14,18 @@ numbered below it ("1.1", "1.2" ...) are its parts::
     experiment = "my_experiment"          # experiments/my_experiment.py
     evidence = [{ study = "my_study" }]   # studies/my_study.py, shown by templates/studies/my_study.html
 
+After the exercises come the appendices, ``[[appendix]]`` entries in the same file: what a grader may look
+up rather than read (each study's method, how each experiment's settings were chosen, provenance). An
+appendix names what it ``holds``, one of :data:`APPENDIX_KINDS`::
+
+    [[appendix]]
+    letter = "A"
+    title = "How each study was measured"
+    id = "methods"
+    holds = "methods"
+
+Without any, the report ends with its provenance, as appendix A.
+
 Every problem of the outline is reported at once, naming ``report.toml`` and the fix.
 """
 
@@ -28,6 +40,11 @@ from typing import Any
 import click
 
 TABLE = "section"
+APPENDIX_TABLE = "appendix"
+# what an appendix can hold: each study's design (templates/studies/<study>-method.html), each experiment's
+# settings (its selection record and full configuration), the provenance of every result
+APPENDIX_KINDS = ("methods", "settings", "provenance")
+_APPENDIX_KEYS = frozenset({"letter", "title", "id", "holds"})
 _SECTION_KEYS = frozenset({"number", "title", "id", "answer", "experiment", "evidence"})
 _EVIDENCE_KEYS = frozenset({"study", "view"})  # any other key is an option for the study's evidence()
 
@@ -61,6 +78,11 @@ class EvidenceSpec:
         return f"studies/{self.study}-{self.view}.html" if self.view else f"studies/{self.study}.html"
 
 
+def method_template(study: str) -> str:
+    """How a study was measured, shown once in the appendix that holds "methods" (when the template exists)."""
+    return f"studies/{study}-method.html"
+
+
 @dataclass(frozen=True)
 class PartSpec:
     section: Section
@@ -76,8 +98,15 @@ class Exercise:
 
 
 @dataclass(frozen=True)
+class Appendix:
+    section: Section  # level 2, numbered by its letter
+    holds: str  # one of APPENDIX_KINDS
+
+
+@dataclass(frozen=True)
 class Outline:
     exercises: tuple[Exercise, ...]
+    appendices: tuple[Appendix, ...] = ()
 
     @property
     def parts(self) -> tuple[PartSpec, ...]:
@@ -131,7 +160,43 @@ def _evidence(raw: Any, where: str, problems: list[str]) -> tuple[EvidenceSpec, 
     return tuple(specs)
 
 
-def parse(entries: Any, source: Path | str = "report.toml") -> Outline:
+def appendix_section(letter: str, title: str, anchor: str) -> Section:
+    return Section(letter, f"Appendix {letter}: {title}", anchor, 2)
+
+
+DEFAULT_APPENDICES = (Appendix(appendix_section("A", "Provenance", "provenance"), "provenance"),)
+
+
+def parse_appendices(entries: Any, source: Path | str, problems: list[str]) -> tuple[Appendix, ...]:
+    """The ``[[appendix]]`` entries; none: the provenance alone (:data:`DEFAULT_APPENDICES`)."""
+    if entries is None:
+        return DEFAULT_APPENDICES
+    if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+        problems.append(f"{source}: appendices must be [[{APPENDIX_TABLE}]] tables (letter, title, id, holds)")
+        return ()
+    out = []
+    for k, entry in enumerate(entries, start=1):
+        where = f"{source}: [[{APPENDIX_TABLE}]] #{k}" + (f" ({entry['title']})" if entry.get("title") else "")
+        unknown = set(entry) - _APPENDIX_KEYS
+        if unknown:
+            problems.append(f"{where}: unknown key(s) {', '.join(sorted(unknown))}; "
+                            f"known: {', '.join(sorted(_APPENDIX_KEYS))}")
+        letter, title, anchor, holds = (_string(entry, key, where, problems)
+                                        for key in ("letter", "title", "id", "holds"))
+        if holds is not None and holds not in APPENDIX_KINDS:
+            problems.append(f"{where}: holds = {holds!r} is not known; use one of {', '.join(APPENDIX_KINDS)}")
+            continue
+        if None not in (letter, title, anchor, holds):
+            out.append(Appendix(appendix_section(letter, title, anchor), holds))
+    for what, values in (("holds", [a.holds for a in out]), ("letter", [a.section.number for a in out])):
+        twice = sorted({v for v in values if values.count(v) > 1})
+        if twice:
+            problems.append(f"{source}: {what} {', '.join(map(repr, twice))} appears in more than one "
+                            f"[[{APPENDIX_TABLE}]]; give each appendix its own")
+    return tuple(out)
+
+
+def parse(entries: Any, source: Path | str = "report.toml", appendices: Any = None) -> Outline:
     """The outline from the ``[[section]]`` entries of ``source``; an OutlineError lists every problem."""
     if not isinstance(entries, list) or not entries:
         raise OutlineError(
@@ -177,8 +242,10 @@ def parse(entries: Any, source: Path | str = "report.toml") -> Outline:
         experiment = _string(entry, "experiment", where, problems, required=False)
         evidence = _evidence(entry["evidence"], where, problems) if "evidence" in entry else ()
         exercises[-1][1].append(PartSpec(section, answer, experiment, evidence))
-    outline = Outline(tuple(Exercise(s, tuple(parts)) for s, parts in exercises))
-    for what, values in (("number", [s.number for s in outline.sections]), ("id", [s.id for s in outline.sections]),
+    outline = Outline(tuple(Exercise(s, tuple(parts)) for s, parts in exercises),
+                      parse_appendices(appendices, source, problems))
+    ids = [s.id for s in outline.sections] + [a.section.id for a in outline.appendices]
+    for what, values in (("number", [s.number for s in outline.sections]), ("id", ids),
                          ("experiment", list(outline.experiments)), ("answer", list(outline.answers))):
         twice = sorted({v for v in values if values.count(v) > 1})
         if twice:
@@ -222,7 +289,7 @@ def load_outline(source: Path, templates: Path | None = None) -> Outline:
         raise OutlineError(f"{source} is missing: the report's outline is declared there") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise OutlineError(f"{source} is not valid TOML ({exc})") from None
-    outline = parse(data.get(TABLE), source)
+    outline = parse(data.get(TABLE), source, data.get(APPENDIX_TABLE))
     project = source.parent
     validate(outline, source, Path(templates) if templates is not None else project / "templates",
              registry.experiment_names(project), registry.study_names(project))

@@ -122,7 +122,7 @@ def build(
     keeps one for its whole run, so it also keeps the inputs it loaded). ``pdf_href``: the site's
     link to the PDF when this build writes none (the preview server makes it on demand).
     """
-    from report.outline import load_outline
+    from report.outline import load_outline, method_template
     from report.render import live, shown
     from report.render.context import build_context
     from report.render.html import PAGE_TEMPLATE, environment, write_site
@@ -147,6 +147,8 @@ def build(
                             cache.digest(paths.project / "studies" / f"{name}.py" for name in study_names))
     study_results = cache.latest("studies", studies_key, lambda: _studies(paths, study_names))
     study_modules = _study_modules(paths, [name for name in study_names if name in study_results])
+    methods = frozenset(method_template(name) for name in study_names
+                        if (paths.templates / method_template(name)).is_file())
     # model.npz: the live page and the trace figures
     exports = cache.latest("exports", results_key, lambda: live.load_exports(paths.results, experiments))
     answers = load_answers(paths.templates / "answers", outline.answers, tex=cache.tex)
@@ -177,7 +179,8 @@ def build(
         context = build_context(outline, all_results, written, answers, report_meta, info, medium="screen",
                                 pdf_href=pdf_href, studies=study_results, study_modules=study_modules,
                                 results_root=paths.results, stale=stale,
-                                live_href=live.LIVE_PAGE if exports else None, references=references)
+                                live_href=live.LIVE_PAGE if exports else None, references=references,
+                                method_templates=methods)
         html_files += write_site(env, context, paths.templates, paths.site, log)
         if exports:
             html_files += live.write_live_site(env, exports, all_results, report_meta, paths.templates, paths.site,
@@ -193,7 +196,7 @@ def build(
 
         context = build_context(outline, all_results, written, answers, report_meta, info, medium="print",
                                 studies=study_results, study_modules=study_modules, results_root=paths.results,
-                                stale=stale, references=references)
+                                stale=stale, references=references, method_templates=methods)
         pdf_file = write_pdf(env, context, paths.templates, paths.site, paths.pdf)
         log(pdf_file)
         if html:

@@ -17,7 +17,7 @@ from typing import Literal
 
 from markupsafe import Markup
 
-from report.outline import Outline, Section
+from report.outline import Appendix, Outline, Section, method_template
 from report.render import interpret
 from report.render.evidence import EvidenceBuilder, EvidenceItem
 from report.render.format import plural
@@ -33,8 +33,6 @@ Medium = Literal["screen", "print"]
 
 # --- the outline: declared by the project (report.toml's [[section]], read by report.outline) ---------------
 
-PROVENANCE_SECTION = Section("", "Provenance", "provenance", 2)
-
 # The result blocks of an experiment section, in the order ASSIGNMENT.md lists them,
 # and the numbered items each block shows, in the order the block's template shows them.
 PLANS: dict[str, tuple[str, ...]] = {
@@ -42,7 +40,7 @@ PLANS: dict[str, tuple[str, ...]] = {
     "multiclass": ("model", "training", "roc", "class_report", "confusion", "reference", "live"),
 }
 BLOCK_ITEMS: dict[str, tuple[tuple[Literal["figure", "table"], str], ...]] = {
-    "model": (("table", "model"), ("table", "selection")),
+    "model": (("table", "model"),),  # the selection record is in the appendix that holds "settings"
     "training": (("figure", "training"),),
     "confusion": (("figure", "confusion"), ("table", "confusion_counts")),
     "roc": (("figure", "roc"),),
@@ -165,6 +163,34 @@ class Exercise:
 
 
 @dataclass(frozen=True)
+class MethodEntry:
+    """One study's design in the appendix of methods, linked from and back to the sections showing it."""
+
+    section: Section  # "A.2", level 3
+    study: str
+    template: str  # templates/studies/<study>-method.html
+    items: tuple[EvidenceItem, ...]  # the study's evidence in the body, in document order
+    shown_in: tuple[Section, ...]  # the body sections that show it
+
+
+@dataclass(frozen=True)
+class SettingsEntry:
+    """How one experiment's settings were chosen: its selection record and full configuration."""
+
+    section: Section  # "B.1", level 3
+    experiment: ExperimentContext
+    selection_table: TableRef | None  # numbered where the appendix shows it, after every table of the body
+
+
+@dataclass(frozen=True)
+class AppendixContext:
+    section: Section
+    holds: str  # report.outline.APPENDIX_KINDS
+    methods: tuple[MethodEntry, ...] = ()
+    settings: tuple[SettingsEntry, ...] = ()
+
+
+@dataclass(frozen=True)
 class ExperimentProvenance:
     name: str
     title: str
@@ -205,7 +231,10 @@ class ReportContext:
     tables: tuple[TableRef, ...]
     build: BuildInfo
     provenance: tuple[ExperimentProvenance, ...]
-    provenance_section: Section
+    appendices: tuple[AppendixContext, ...]
+    # where a body section cites the appendix: study -> its method's section, experiment -> its settings' section
+    method_refs: Mapping[str, Section]
+    settings_refs: Mapping[str, Section]
     pdf_href: str | None  # link to the PDF from the site, when one is built
     # experiment -> why its results no longer match the code (rendered with --allow-stale only)
     stale: Mapping[str, str] = field(default_factory=dict)
@@ -238,7 +267,7 @@ def _table_title(kind: str, results: Results) -> str:
         "class_report": f"Classification report on the {plural(data.test_size, 'test example')}"
         + (", classes by support" if len(data.class_names) > 2 else ""),
         "reference": "This report against an earlier version of this report, made by hand",
-        "selection": "The settings compared before this one was chosen: accuracy and macro F1 on the validation split",
+        "selection": f"The settings compared before the one of {results.title} was chosen, on the validation split",
     }[kind]
 
 
@@ -273,8 +302,7 @@ def _experiment(
     by_kind = {w.kind: w for w in written if w.experiment == name}
     reference = interpret.compare_with_reference(results, reference_figures)
     chosen = selection(results)
-    has_table = {"model": True, "confusion_counts": binary, "class_report": True, "reference": reference is not None,
-                 "selection": chosen is not None}
+    has_table = {"model": True, "confusion_counts": binary, "class_report": True, "reference": reference is not None}
     plan = PLANS["binary" if binary else "multiclass"]
     known = {kind for items in BLOCK_ITEMS.values() for t, kind in items if t == "figure"}
     extra = tuple(k for k in by_kind if k not in known)
@@ -342,6 +370,7 @@ def build_context(
     stale: Mapping[str, str] | None = None,
     live_href: str | None = None,
     references: Mapping[str, Reference] | None = None,
+    method_templates: frozenset[str] = frozenset(),
 ) -> ReportContext:
     """Everything the templates show, numbered in document order.
 
@@ -349,7 +378,8 @@ def build_context(
     outline names follows the part it supports (``report.render.evidence``); ``results_root``: where the
     studies' rules find the per-example predictions they pair with.
     ``references``: an earlier version's figures by experiment (report.toml's [reference]); an
-    experiment without them has no comparison block.
+    experiment without them has no comparison block. ``method_templates``: the studies' method templates
+    that exist (:func:`report.outline.method_template`), shown in the appendix that holds "methods".
     """
     numbering = _Numbering()
     evidence = EvidenceBuilder(studies or {}, study_modules or {}, figures, numbering, figure_src, results_root)
@@ -370,7 +400,9 @@ def build_context(
             shown = evidence.for_part(spec.evidence, exp.results if exp else None, spec.section)
             parts.append(Part(spec.section, answer, exp, shown))
         exercises.append(Exercise(exercise.section, tuple(parts)))
-    toc.append(PROVENANCE_SECTION)
+    appendices = tuple(_appendix(a, exercises, experiments, studies or {}, numbering, method_templates)
+                       for a in outline.appendices)
+    toc += [a.section for a in appendices]
     return ReportContext(
         meta=meta,
         medium=medium,
@@ -381,8 +413,42 @@ def build_context(
         tables=tuple(numbering.tables),
         build=build,
         provenance=tuple(_provenance(n, all_results[n]) for n in experiments),
-        provenance_section=PROVENANCE_SECTION,
+        appendices=appendices,
+        method_refs={m.study: m.section for a in appendices for m in a.methods},
+        settings_refs={e.experiment.name: e.section for a in appendices for e in a.settings},
         pdf_href=pdf_href,
         stale=dict(stale or {}),
         live_href=live_href,
     )
+
+
+def _appendix(spec: Appendix, exercises: Sequence[Exercise], experiments: Mapping[str, ExperimentContext],
+              studies: Mapping[str, StudyResults], numbering: _Numbering,
+              method_templates: frozenset[str]) -> AppendixContext:
+    """An appendix's entries, numbered "A.1", "A.2" ... in the order the body first shows them; its tables are
+    numbered after the body's."""
+    letter = spec.section.number
+
+    def sub(k: int, title: str, anchor: str) -> Section:
+        return Section(f"{letter}.{k}", title, anchor, 3)
+
+    if spec.holds == "methods":
+        shown: dict[str, list[tuple[Section, EvidenceItem]]] = {}
+        for part in (p for ex in exercises for p in ex.parts):
+            for item in part.evidence:
+                shown.setdefault(item.study, []).append((part.section, item))
+        entries = tuple(
+            MethodEntry(sub(k, studies[study].title if study in studies else study, f"{spec.section.id}-{study}"),
+                        study, method_template(study), tuple(i for _, i in seen),
+                        tuple(dict.fromkeys(s for s, _ in seen)))
+            for k, (study, seen) in enumerate(((st, seen) for st, seen in shown.items()
+                                                if method_template(st) in method_templates), start=1))
+        return AppendixContext(spec.section, spec.holds, methods=entries)
+    if spec.holds == "settings":
+        entries = []
+        for k, (name, exp) in enumerate(experiments.items(), start=1):
+            table = (numbering.table(name, "selection", _table_title("selection", exp.results))
+                     if exp.selection is not None else None)
+            entries.append(SettingsEntry(sub(k, exp.results.title, f"{spec.section.id}-{name}"), exp, table))
+        return AppendixContext(spec.section, spec.holds, settings=tuple(entries))
+    return AppendixContext(spec.section, spec.holds)

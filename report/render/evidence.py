@@ -33,6 +33,7 @@ class EvidenceItem:
     finding: Any
     figures: tuple[Any, ...] = ()  # FigureRef, numbered in document order
     tables: tuple[Any, ...] = ()  # TableRef
+    study: str = ""  # whose evidence: the appendix of methods finds it by this
 
 
 @dataclass
@@ -94,7 +95,7 @@ class Ask:
         return against_study(self.results_root, self.experiment.experiment, self.spec.study, dataset, self.study)
 
     def item(self, finding: Any, figures: Sequence[Any] = (), tables: Sequence[Any] = ()) -> EvidenceItem:
-        return EvidenceItem(self.spec.template, finding, tuple(figures), tuple(tables))
+        return EvidenceItem(self.spec.template, finding, tuple(figures), tuple(tables), self.spec.study)
 
 
 class EvidenceBuilder:

@@ -196,9 +196,11 @@ def test_reference_comparison_states_sign(site):
         assert expected in prose
 
 
-def test_provenance_footer(site):
+def test_provenance_appendix(site):
+    """Provenance is the last appendix, after the body, and holds each result's code, packages, data and time."""
     _, _, all_results, text, _ = site
-    footer = text.split('<footer class="provenance"')[1]
+    footer = text.split('<section class="appendix appendix-provenance"')[1]
+    assert '<h2 id="provenance">Appendix C: Provenance</h2>' in footer
     imdb = all_results["imdb_simplernn"]
     assert imdb.provenance.git_commit[:10] in footer
     assert "3c7d06d2" in footer  # data checksum

@@ -70,6 +70,35 @@ def test_a_bad_entry_is_named_with_the_file_and_the_fix(project, old, new, messa
     assert str(toml) in text and message in text, text
 
 
+def test_the_projects_appendices_follow_the_exercises():
+    outline = load_outline(REPO_ROOT / "report.toml")
+    assert [(a.section.label, a.holds) for a in outline.appendices] == [
+        ("A Appendix A: How each study was measured", "methods"),
+        ("B Appendix B: How the settings were chosen", "settings"),
+        ("C Appendix C: Provenance", "provenance")]
+
+
+@pytest.mark.parametrize(("old", "new", "message"), [
+    ('holds = "settings"', 'holds = "selection"', "holds = 'selection' is not known; use one of methods, settings, "
+                                                   "provenance"),
+    ('letter = "B"', 'letter = "A"', "letter 'A' appears in more than one [[appendix]]"),
+    ('id = "settings"', 'id = "ex1-q3"', "id 'ex1-q3' appears in more than one [[section]]"),
+    ('letter = "C"\n', '', "[[appendix]] #3 (Provenance): no letter"),
+])
+def test_a_bad_appendix_is_named_with_the_file_and_the_fix(project, old, new, message):
+    toml = edit_toml(project, old, new)
+    text = problems(project)
+    assert str(toml) in text and message in text, text
+
+
+def test_without_appendices_the_provenance_closes_the_report(project):
+    toml = project / "report.toml"
+    text = toml.read_text(encoding="utf-8")
+    toml.write_text(text[:text.index("[[appendix]]")] + text[text.index("# Optional: the figures"):], encoding="utf-8")
+    assert [(a.section.title, a.holds) for a in load_outline(toml).appendices] == [
+        ("Appendix A: Provenance", "provenance")]
+
+
 def test_every_problem_is_reported_at_once(project):
     edit_toml(project, 'experiment = "reuters_lstm"', 'experiment = "reuters_gru"')
     edit_toml(project, 'answer = "ex1_q3"', 'answer = "ex1_q9"')

@@ -117,7 +117,7 @@ def test_statistics_sit_in_tables_and_notes_and_every_number_is_checked(tmp_path
     prose = " ".join(running_text(paths))
     html = " ".join((paths.site / "index.html").read_text(encoding="utf-8").split())
     # the verdict is in the sentence, with its p-value; the counts behind it are not
-    assert re.search(r"The SimpleRNN (is significantly (better|worse) than|and) a bag-of-words model", prose)
+    assert re.search(r"The SimpleRNN (is significantly (better|worse) than|and) a TF-IDF bag-of-words model", prose)
     assert re.search(r"significantly (better|worse) than [^.]*\(p [<=] 0\.\d+\)", prose)
     assert [s for s in sentences(running_text(paths)) if "exactly one of them is right" in s or "McNemar's exact test, p" in s] == []
     # ... they are in the notes under the tables, and in the tables' columns

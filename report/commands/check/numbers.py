@@ -2,8 +2,9 @@
 
 The report formats every number through ``report.render.format``: counts as
 ``12,500``, scores with three decimals, shares as ``81.5%``, differences
-with a sign. For each experiment section of the outline (report.toml) this
-check rebuilds, from that experiment's results.json alone, the set of quantities a sentence may legitimately state
+with a sign. For each experiment section of the outline (report.toml), with
+the appendix entries about that experiment (``data-experiment``: its set-up
+and selection record), this check rebuilds, from that experiment's results.json alone, the set of quantities a sentence may legitimately state
 (:func:`~report.commands.check.derivable.derivable`): every number stored in
 results.json except the ROC curve points; confusion-matrix row, column and
 diagonal sums; shares of counts in their row, their class or the test set;
@@ -41,7 +42,7 @@ from report.commands.check.artefacts import (
 )
 from report.commands.check.checklist import Item, item
 from report.commands.check.derivable import add_studies, derivable, string_leaves
-from report.commands.check.sections import experiment_sections
+from report.commands.check.sections import experiment_appendices, experiment_sections
 from report.outline import Outline, load_outline
 from report.paths import BuildPaths
 
@@ -93,6 +94,7 @@ def check_numbers(paths: BuildPaths, root, outline: Outline | None = None) -> It
 
     outline = outline or load_outline(paths.meta, paths.templates)
     sections = experiment_sections(root, outline)
+    appendices = experiment_appendices(root)  # each experiment's set-up and selection record, after the body
     references = load_references(paths.meta)  # what the render compared with, from the same report.toml
     problems, checked = [], 0
     for part in (p for p in outline.parts if p.experiment):
@@ -108,7 +110,8 @@ def check_numbers(paths: BuildPaths, root, outline: Outline | None = None) -> It
         study_strings = add_studies(d, paths, raw, part.evidence)
         strings = sorted({s for s in [*string_leaves(raw), *study_strings] if len(s) > 1 and re.search(r"\d", s)},
                          key=len, reverse=True)
-        for unit in section_units(sections[num]):
+        units = [u for el in (sections[num], *appendices.get(name, ())) for u in section_units(el)]
+        for unit in units:
             text = unit
             for s in strings:
                 text = text.replace(s, " ")

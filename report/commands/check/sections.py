@@ -31,6 +31,16 @@ def check_sections_pdf(pdf: Path, body: str, outline: Outline) -> Item:
     return item("sections in the PDF", problems, f"{len(wanted) - len(problems)} of {len(wanted)}")
 
 
+def experiment_appendices(root) -> dict[str, list[object]]:
+    """Experiment name -> the appendix entries about it (``data-experiment="<name>"``: its set-up and selection
+    record), whose numbers are that experiment's as much as its section's are."""
+    out: dict[str, list[object]] = {}
+    for el in iter_elements(root):
+        if el.get("data-experiment"):
+            out.setdefault(el.get("data-experiment"), []).append(el)
+    return out
+
+
 def experiment_sections(root, outline: Outline) -> dict[str, object]:
     """Section number of each experiment part -> the <section> (or parent element) that holds its heading."""
     numbers = [p.section.number for p in outline.parts if p.experiment]
