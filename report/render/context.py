@@ -172,6 +172,12 @@ class MethodEntry:
     items: tuple[EvidenceItem, ...]  # the study's evidence in the body, in document order
     shown_in: tuple[Section, ...]  # the body sections that show it
 
+    @property
+    def main(self) -> EvidenceItem:
+        """The item the method describes: the first with the study's figures or tables (a view from another
+        section may show the finding alone)."""
+        return next((i for i in self.items if i.figures or i.tables), self.items[0])
+
 
 @dataclass(frozen=True)
 class SettingsEntry:

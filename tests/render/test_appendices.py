@@ -76,7 +76,7 @@ def test_the_body_holds_no_method_walks(built):
     paths, _ = built
     prose = " ".join(running_text(paths)[:])
     body = prose[:prose.index("Shown in section")]  # the appendices start with their back-links
-    assert "learning rate" not in body and "patience" not in body
+    assert "patience" not in body and "sequences per epoch" not in body and "chose its own learning rate" not in body
 
 
 def test_check_verifies_the_numbers_of_an_experiments_appendix(built):

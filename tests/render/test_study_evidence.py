@@ -93,10 +93,18 @@ def env():
     return environment(REPO_ROOT / "templates")
 
 
-def sentence(env, template: str, finding) -> str:
-    item = evidence.EvidenceItem(template, finding)
+def study_text(env, template: str, item) -> str:
+    """The study's text in its section and, when it has one, its method in the appendix (method_template)."""
+    from report.outline import method_template
+
     html = env.get_template(f"studies/{template}.html").render(ev=item, medium="print")
+    if (REPO_ROOT / "templates" / method_template(template)).is_file():
+        html += env.get_template(method_template(template)).render(ev=item, medium="print")
     return " ".join(re.sub(r"<[^>]+>", "", html).split())
+
+
+def sentence(env, template: str, finding) -> str:
+    return study_text(env, template, evidence.EvidenceItem(template, finding))
 
 
 # --- long range -----------------------------------------------------------------------------------------
@@ -401,9 +409,7 @@ def _arch_text(env, f) -> str:
     class Ref:  # what m.ref and m.table need of a numbered table
         id, label, title, kind = "tab-1", "Table 1", "t", "table"
 
-    item = evidence.EvidenceItem("architectures", f, (), (Ref(), Ref(), Ref()))
-    html = env.get_template("studies/architectures.html").render(ev=item, medium="print")
-    return " ".join(re.sub(r"<[^>]+>", "", html).split())
+    return study_text(env, "architectures", evidence.EvidenceItem("architectures", f, (), (Ref(), Ref(), Ref())))
 
 
 # --- gradient decay -------------------------------------------------------------------------------------
