@@ -394,6 +394,7 @@ class ArchitectureFinding:
     spread: Mapping[str, float]  # dataset -> best minus worst mean accuracy among the trained cells
     settings: Mapping[str, Any]  # maxlen, units, seeds, cap: the shared set-up
     long_reviews_worst: Mapping[str, bool]  # model column -> is its accuracy lowest in the longest bucket?
+    # (the columns of cells not trained on IMDB are left out: their accuracy by length is noise around chance)
     pairs: tuple[PairTest, ...] = ()  # McNemar between trained cells' median seeds, per dataset
     at_cap: int = 0  # runs whose best epoch was the cap: not converged
     not_trained: tuple[NotTrained, ...] = ()  # left out of ``best``, ``spread`` and ``pairs``
@@ -458,7 +459,10 @@ def finding(study: StudyResults) -> ArchitectureFinding:
             best[ds] = top["model"]
             spread[ds] = top["accuracy"] - min(r["accuracy"] for r in trained)
     worst = {}
+    untrained = {f"{n.cell} (this study)" for n in not_trained if n.dataset == "IMDB"}  # the length table's
     for col in lengths.columns[2:]:
+        if col in untrained:
+            continue
         values = [v for v in lengths.column(col) if v is not None]
         last = lengths.column(col)[-1]
         worst[col] = last is not None and last == min(values)

@@ -297,8 +297,9 @@ def architectures_study(pairs: list[list], at_cap: int = 0, not_trained: tuple[s
         rates += [["IMDB", c, r, max(runs[42]) if r == lr else 0.6, 3, 6, r == lr] for r in GRID]
         curves += [["IMDB", c, lr, seed, epoch, acc] for seed, run in runs.items()
                    for epoch, acc in enumerate(run, start=1)]
-    lengths = Table(id="imdb_length", caption="c", columns=["length", "reviews (this study)", "LSTM (this study)"],
-                    rows=[["0-99", 10, 0.9], ["100+", 5, 0.7]])
+    lengths = Table(id="imdb_length", caption="c",
+                    columns=["length", "reviews (this study)", "SimpleRNN (this study)", "LSTM (this study)"],
+                    rows=[["0-99", 10, 0.52, 0.9], ["100+", 5, 0.5, 0.7]])
     pair_table = Table(id="pairs", caption="c", columns=["dataset", "A", "B", "A only right", "B only right", "n",
                                                          "difference", "p", "verdict"], rows=pairs)
     h = {"units": 32, "embedding_dim": 32, "seeds": 3, "max_epochs": 20, "patience": 3, "imdb.maxlen": 100,
@@ -324,6 +325,7 @@ def test_architecture_claims_follow_the_paired_test_both_ways(env):
     f = architectures.finding(architectures_study(_arch_pairs(*ALL_PAIRS)))
     assert [p.verdict for p in f.tests("IMDB")] == ["better", "worse", "no significant difference"]
     assert f.best == {"IMDB": "GRU"} and f.at_cap == 0 and f.not_trained == ()
+    assert f.long_reviews_worst == {"SimpleRNN (this study)": True, "LSTM (this study)": True}
     text = _arch_text(env, f)
     assert "The LSTM is significantly better than the SimpleRNN (p &lt; 0.001)." in text
     assert "The GRU is significantly worse than the SimpleRNN (p &lt; 0.001)." in text
@@ -355,6 +357,9 @@ def test_a_cell_with_a_seed_near_chance_is_named_not_trained_and_left_out_of_the
     assert ("Validation accuracy epoch by epoch of the SimpleRNN on IMDB (not trained; learning rate 0.001), each "
             "seed that stayed near chance: seed 43, 0.510, 0.530, 0.520, 0.500; seed 44, 0.510, 0.530") in text
     assert "SimpleRNN (not trained)" in text and "LSTM (not trained)" not in text
+    # its accuracy by review length is shown, marked, and not read
+    assert f.long_reviews_worst == {"LSTM (this study)": True} and "SimpleRNN (this study) (not trained)" in text
+    assert "Every trained model scores lowest on the longest reviews (100+ words)." in text
     assert "than the SimpleRNN" not in text and "The GRU and the LSTM show no significant difference" in text
     # 0.001, the grid's smallest rate, was the SimpleRNN's choice
     assert f.at_edge("IMDB", "smallest") == ("SimpleRNN",) and f.at_edge("IMDB", "largest") == ()
