@@ -111,9 +111,9 @@ def copy_project(root: Path, *, without: tuple[str, ...] = ()) -> Path:
     return root
 
 
-def render_paths(root: Path) -> "BuildPaths":
+def render_paths(root: Path, seed: Path | None = None) -> "BuildPaths":
     """A project folder at ``root`` (:func:`copy_project`; answers replaced by placeholders where missing), with
-    its build folder inside."""
+    its build folder inside; its render cache starts as a copy of ``seed`` when given (:func:`seed_render_cache`)."""
     import tomllib
 
     from report.outline import TABLE, parse
@@ -124,7 +124,25 @@ def render_paths(root: Path) -> "BuildPaths":
         answer = root / "templates" / "answers" / f"{key}.md"
         if not answer.is_file():
             answer.write_text(f"Placeholder answer {key} with $h_t = \\tanh(W x_t)$.\n", encoding="utf-8")
-    return BuildPaths(data=root / "data", project=root)
+    paths = BuildPaths(data=root / "data", project=root)
+    if seed is not None:
+        seed_render_cache(paths, seed)
+    return paths
+
+
+def seed_render_cache(paths: "BuildPaths", seed: Path) -> None:
+    """Start the render cache of ``paths`` as a copy of ``seed`` (the :func:`render_seed` fixture's).
+
+    The cache is keyed by content (report.render.output_cache), so this is what a copied build folder gives a
+    user: a build of the same fixture results restores the figures drawn for them once per session instead of
+    drawing them again (seconds each), and any other input misses and is drawn. Tests of drawing itself, of the
+    cache, and of a cold render leave it out."""
+    import shutil
+
+    from report.render.output_cache import CACHE_DIR
+
+    # Jinja's bytecode is keyed by each template's path, which differs between projects: not worth copying
+    shutil.copytree(seed, paths.cache / CACHE_DIR, ignore=shutil.ignore_patterns("jinja-*"))
 
 
 def render_meta():
@@ -136,12 +154,26 @@ def render_meta():
 
 
 @pytest.fixture(scope="session")
-def rendered(tmp_path_factory):
+def render_seed(tmp_path_factory) -> Path:
+    """A render cache holding the figures of the fixture results (:func:`tests.factories.write_both`), made by
+    one HTML render per session: pass it to :func:`render_paths` or :func:`seed_render_cache`."""
+    from report.render import build
+    from report.render.output_cache import CACHE_DIR
+    from tests.factories import write_both
+
+    paths = render_paths(tmp_path_factory.mktemp("render-seed"))
+    write_both(paths.results)
+    build(paths, pdf=False, quiet=True, meta=render_meta())
+    return paths.cache / CACHE_DIR
+
+
+@pytest.fixture(scope="session")
+def rendered(tmp_path_factory, render_seed):
     """Both fixture experiments rendered to HTML and PDF: (paths, output, results by name)."""
     from report.render import build
     from tests.factories import write_both
 
-    paths = render_paths(tmp_path_factory.mktemp("render"))
+    paths = render_paths(tmp_path_factory.mktemp("render"), render_seed)
     all_results = write_both(paths.results)
     output = build(paths, quiet=True, meta=render_meta())
     return paths, output, all_results

@@ -17,14 +17,14 @@ from tests.factories import write_both
 
 pytestmark = pytest.mark.browser
 
-START_SECONDS = 300  # the first render draws every figure; a loaded 2-core machine is slow at that
+START_SECONDS = 300  # the first render; a loaded 2-core machine is slow at that
 CHANGE_MS = 60_000  # generous: the page changes within a second on an idle machine (bench/bench_preview.py)
 
 
 @pytest.fixture
-def preview(tmp_path):
+def preview(tmp_path, render_seed):
     """The fixture project served by `make-report preview` in a subprocess: (paths, url)."""
-    paths = render_paths(tmp_path / "project")
+    paths = render_paths(tmp_path / "project", render_seed)
     write_both(paths.results)
     env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
     process = subprocess.Popen(

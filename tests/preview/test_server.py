@@ -109,11 +109,11 @@ def test_only_another_address_than_this_machine_warns():
     assert "anyone who can reach this machine" in host_warning("0.0.0.0")
 
 
-def test_the_pdf_is_made_when_its_link_is_followed_and_not_again_while_nothing_changed(tmp_path):
+def test_the_pdf_is_made_when_its_link_is_followed_and_not_again_while_nothing_changed(tmp_path, render_seed):
     from tests.conftest import render_paths
     from tests.factories import write_both
 
-    paths = render_paths(tmp_path)
+    paths = render_paths(tmp_path, render_seed)
     write_both(paths.results)
     builder = Builder(paths)
     assert builder.build().problem is None

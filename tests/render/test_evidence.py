@@ -10,6 +10,7 @@ import pytest
 from report.results import study as studies
 from report.results.study import Series, StudyResults, StudyTimings, Table
 from studies import baselines, gradient_decay, long_range
+from tests.conftest import seed_render_cache
 from tests.factories import make_results, write_both
 
 NOW = datetime(2026, 1, 1, tzinfo=timezone.utc)
@@ -166,12 +167,13 @@ def _write_studies(results_root: Path, lr_accuracy: float) -> None:
         studies.save(results_root / s.experiment, s)
 
 
-def test_the_report_shows_the_evidence_where_it_belongs(tmp_path):
+def test_the_report_shows_the_evidence_where_it_belongs(tmp_path, render_seed):
     from report.paths import BuildPaths
     from report.render import build
 
     paths = BuildPaths.resolve(tmp_path / "data", tmp_path / "build")
     both = write_both(paths.results)
+    seed_render_cache(paths, render_seed)  # the experiments' figures; the studies' are drawn
     _write_studies(paths.results, lr_accuracy=min(both["imdb_simplernn"].test.accuracy + 0.05, 1.0))
     build(paths, pdf=False, quiet=True)
     html = (paths.site / "index.html").read_text()
@@ -190,12 +192,13 @@ def test_the_report_shows_the_evidence_where_it_belongs(tmp_path):
     assert "WHEAT &amp; grain" in html
 
 
-def test_the_core_report_has_no_evidence(tmp_path):
+def test_the_core_report_has_no_evidence(tmp_path, render_seed):
     from report.paths import BuildPaths
     from report.render import build
 
     paths = BuildPaths.resolve(tmp_path / "data", tmp_path / "build")
     write_both(paths.results)
+    seed_render_cache(paths, render_seed)
     _write_studies(paths.results, lr_accuracy=0.5)
     build(paths, pdf=False, quiet=True, studies=False)
     html = (paths.site / "index.html").read_text()

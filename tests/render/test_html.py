@@ -228,8 +228,8 @@ def test_missing_results_name_the_command(tmp_path):
     assert not (paths.site / "index.html").exists()  # nothing written before all inputs are valid
 
 
-def test_cli_render_no_pdf(tmp_path):
-    paths = render_paths(tmp_path)
+def test_cli_render_no_pdf(tmp_path, render_seed):
+    paths = render_paths(tmp_path, render_seed)
     write_both(paths.results)
     # fixture results carry no cache key, so they are stale: --allow-stale renders them, marked
     result = CliRunner().invoke(cli, ["render", "--no-pdf", "--allow-stale", "--build-dir", str(paths.build)])

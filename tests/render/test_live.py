@@ -107,12 +107,12 @@ def test_site_has_the_page_the_links_and_the_trace_figures(live_site):
     assert "Word by word" in index
 
 
-def test_no_exports_no_page(tmp_path):
+def test_no_exports_no_page(tmp_path, render_seed):
     from report.render import build
     from tests.conftest import render_meta, render_paths
     from tests.factories import write_both
 
-    paths = render_paths(tmp_path)
+    paths = render_paths(tmp_path, render_seed)
     write_both(paths.results)
     (paths.site / "live").mkdir(parents=True)
     (paths.site / "live.html").write_text("old")

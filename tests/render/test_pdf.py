@@ -121,14 +121,14 @@ def test_fetcher_serves_only_local_files(tmp_path):
             fetch.fetch(url)
 
 
-def test_network_reference_in_template_fails_the_pdf(tmp_path):
+def test_network_reference_in_template_fails_the_pdf(tmp_path, render_seed):
     import click
 
     from report.render import build
     from tests.conftest import render_meta, render_paths
     from tests.factories import write_both
 
-    paths = render_paths(tmp_path)
+    paths = render_paths(tmp_path, render_seed)
     write_both(paths.results)
     css = paths.templates / "css" / "print.css"
     css.write_text('@import url("https://example.com/x.css");\n' + css.read_text(encoding="utf-8"), encoding="utf-8")
@@ -137,7 +137,7 @@ def test_network_reference_in_template_fails_the_pdf(tmp_path):
 
 
 @pytest.mark.parametrize("variant", ["pdf/ua-1", "pdf/a-3b"])
-def test_pdf_variant_from_report_toml(tmp_path, variant):
+def test_pdf_variant_from_report_toml(tmp_path, variant, render_seed):
     from report.render import build
     from report.render.meta import load_meta
     from tests.conftest import render_paths
@@ -145,7 +145,7 @@ def test_pdf_variant_from_report_toml(tmp_path, variant):
 
     toml = tmp_path / "report.toml"
     toml.write_text(f'[report]\nauthor = "Ada Student"\npdf_variant = "{variant}"\n', encoding="utf-8")
-    paths = render_paths(tmp_path)
+    paths = render_paths(tmp_path, render_seed)
     write_both(paths.results)
     build(paths, html=False, quiet=True, meta=load_meta(toml))
     reader = PdfReader(paths.pdf)

@@ -91,13 +91,13 @@ def _text(html: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def without_reference(tmp_path_factory):
+def without_reference(tmp_path_factory, render_seed):
     from report.render import build
     from tests.factories import write_both
 
     root = tmp_path_factory.mktemp("noref")
     (root / "report.toml").write_text(WITHOUT_REFERENCE, encoding="utf-8")
-    paths = render_paths(root)  # with this project's sections
+    paths = render_paths(root, render_seed)  # with this project's sections
     write_both(paths.results)
     build(paths, quiet=True, meta=render_meta())
     return paths

@@ -19,6 +19,7 @@ from report.stats import paired
 from report.stats.significance import McNemar, exact_p_value
 from studies import baselines
 from studies.baselines import COLUMNS
+from tests.conftest import seed_render_cache
 from tests.factories import make_results, write_both
 from tests.render.test_evidence import baseline_study, interval, study
 
@@ -71,9 +72,10 @@ def write_baselines(results_root: Path, case: str) -> studies.StudyResults:
 
 
 @pytest.fixture
-def built(tmp_path) -> BuildPaths:
+def built(tmp_path, render_seed) -> BuildPaths:
     paths = BuildPaths.resolve(tmp_path / "data", tmp_path / "build")
     write_both(paths.results)
+    seed_render_cache(paths, render_seed)  # the experiments' figures; the baselines' are drawn
     return paths
 
 
