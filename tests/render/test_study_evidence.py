@@ -258,7 +258,10 @@ def test_long_range_an_initialised_lstm_failing_the_sanity_row_leaves_the_plain_
     assert f.verdict == "opposite" and f.init_verdict == "under_budgeted"
     text = sentence(env, "long_range", f)
     assert "every plain cell solves the shortest length, T = 10" in text
-    assert "The chrono-initialised LSTM (0.750) stayed below it: the initialised LSTMs are under-budgeted" in text
+    assert ("The chrono-initialised LSTM (0.750) stayed below it: it is under-budgeted, and the study draws no "
+            "conclusion about it.") in text
+    assert ("The chrono-initialised LSTM did not solve the shortest length within the budget, so the study draws no "
+            "conclusion about it.") in sentence(env, "long_range-forget", f)
     assert "initialised for long memory, the LSTM keeps" not in text
 
 
