@@ -359,7 +359,7 @@ def run(config: Config, ctx: RunContext) -> StudyResults:
                      "imdb.maxlen": config.imdb_maxlen, "reuters.maxlen": config.reuters_maxlen,
                      "imdb.train": config.imdb_train, "imdb.validation": round(config.imdb_train * config.val_fraction),
                      "units": config.units, "embedding_dim": config.embedding_dim, "cpu_seconds": round(cpu, 1),
-                     "chance_standard_errors": CHANCE_STANDARD_ERRORS})
+                     "chance_standard_errors": CHANCE_STANDARD_ERRORS, "search_epochs": config.search_epochs})
     ctx.echo(f"{NAME}: {cpu:.0f} CPU s, {time.perf_counter() - t0:.0f} s")
     return StudyResults(
         experiment=NAME, title=TITLE, description=DESCRIPTION, key=ctx.key, config=asdict(config), tables=tables,
@@ -467,7 +467,7 @@ def finding(study: StudyResults) -> ArchitectureFinding:
         last = lengths.column(col)[-1]
         worst[col] = last is not None and last == min(values)
     keys = ("imdb.maxlen", "reuters.maxlen", "units", "embedding_dim", "seeds", "max_epochs", "patience",
-            "imdb.train", "imdb.validation", "imdb.test_size", "reuters.test_size", "cpu_seconds")
+            "imdb.train", "imdb.validation", "imdb.test_size", "reuters.test_size", "cpu_seconds", "search_epochs")
     out = {(n.dataset, n.cell) for n in not_trained}
     pairs = tuple(p for p in (pair_tests(study.table("pairs")) if _has_table(study, "pairs") else ())
                   if (p.where, p.a) not in out and (p.where, p.b) not in out)

@@ -308,7 +308,7 @@ def architectures_study(pairs: list[list], at_cap: int = 0, not_trained: tuple[s
     h = {"units": 32, "embedding_dim": 32, "seeds": 3, "max_epochs": 20, "patience": 3, "imdb.maxlen": 100,
          "reuters.maxlen": 60, "imdb.train": 5000, "imdb.validation": 1000, "imdb.test_size": 5000,
          "cpu_seconds": 150.0, "imdb.LSTM.at_cap": at_cap, "imdb.majority": 0.5, "imdb.chance_level": 0.553,
-         "imdb.validation_size": 800, "chance_standard_errors": 3}
+         "imdb.validation_size": 800, "chance_standard_errors": 3, "search_epochs": 8}
     return study("architectures", headline=h, config={"seed": 42, "learning_rates": list(GRID)},
                  tables=[Table(id="comparison", caption="c", columns=architectures.COLUMNS, rows=rows),
                          Table(id="learning_rate", caption="c", columns=architectures.RATE_COLUMNS, rows=rates),
@@ -337,6 +337,8 @@ def test_architecture_claims_follow_the_paired_test_both_ways(env):
     assert "IMDB, LSTM against SimpleRNN: of the 500 test examples on which exactly one of them is right" in text
     assert "Every run stopped early, before the cap: each cell converged." in text
     assert "from the same grid (0.001, 0.003, 0.01)" in text and "not trained" not in text
+    assert ("reached the best validation accuracy within 8 epochs (Table 1). That run then went on to the cap as the "
+            "first seed's run.") in text
     assert f.at_edge("IMDB", "smallest") == f.at_edge("IMDB", "largest") == () and "beyond the grid" not in text
     capped = architectures.finding(architectures_study(_arch_pairs(("LSTM", "SimpleRNN", 10, 12, 0.8)), at_cap=2))
     assert capped.at_cap == 2 and "2 runs still improved at the cap" in _arch_text(env, capped)
