@@ -222,6 +222,8 @@ class Candidate(_Model):
     seconds: float = Field(ge=0)
     val_true: str = Field(default="", description="the validation labels, one character per example")
     val_predicted: str = Field(default="", description="the predicted classes at the best epoch, one character each")
+    arithmetic: dict[str, str | None] | None = Field(
+        default=None, description="the pins it ran under (report.train.numerics); None: recorded before the pins")
 
 
 class Results(_Model):

@@ -111,14 +111,15 @@ def _paired(this: Candidate, base: Candidate) -> McNemar | None:
 
 
 def _comparison(this: Candidate, record: list[Candidate], chosen: dict) -> Comparison | None:
-    """``this`` against the recorded candidate of the same seed that differs from it in the fewest fields,
+    """``this`` against the recorded candidate of the same seed and arithmetic that differs from it in the fewest fields,
     all of them fields ``this`` set (its ``changes``); among equals, the one that has the chosen values there
     (so "no word vectors" is set against the chosen vectors, not against another change). None when there is
     no such candidate or no predictions."""
     changed = set(this.changes)
     best, rank = None, None
     for base in record:
-        if base is this or base.seed != this.seed:
+        # the same seed under other arithmetic is another run (report.train.numerics): not a pair
+        if base is this or base.seed != this.seed or base.arithmetic != this.arithmetic:
             continue
         diff = differences(this.config, base.config)
         if not diff or not set(diff) <= changed:

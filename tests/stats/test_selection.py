@@ -18,14 +18,15 @@ from tests.factories import make_results, write_both
 N_VAL = 200
 
 
-def candidate(label: str, config: dict, right: np.ndarray, seed: int = 42, **changes) -> dict:
+def candidate(label: str, config: dict, right: np.ndarray, seed: int = 42, arithmetic: dict | None = None,
+              **changes) -> dict:
     """A record row whose predictions are right exactly where ``right`` is True (binary labels)."""
     truth = np.arange(N_VAL) % 2
     predicted = np.where(right, truth, 1 - truth)
     return Candidate(
         label=label, changes=changes, config={**config, **changes}, seed=seed, best_epoch=3, epochs_run=6,
         val_accuracy=float(right.mean()), val_loss=0.3, seconds=50.0,
-        val_true="".join(map(str, truth)), val_predicted="".join(map(str, predicted)),
+        val_true="".join(map(str, truth)), val_predicted="".join(map(str, predicted)), arithmetic=arithmetic,
     ).model_dump()
 
 
@@ -63,6 +64,21 @@ def test_chosen_row_and_each_candidate_against_the_one_it_changed():
     assert two.comparison.base.label == "last state" and two.comparison.fields == ("word_vectors",)
     assert last.differs == (("readout", "last"),)
     assert sel.about("readout") == (last.comparison,) and sel.highlighted == (last.comparison, two.comparison)
+
+
+def test_a_run_under_other_arithmetic_is_not_the_base_of_a_comparison():
+    """The same seed before and after the pins is another run: a change is set against its own arithmetic."""
+    pinned = {"OPENBLAS_CORETYPE": "Haswell", "tensorflow_threads": "1/1"}
+    res = with_record(lambda cfg: [
+        candidate("chosen, before the pins", cfg, right_on(190)),
+        candidate("chosen, pinned", cfg, right_on(170), arithmetic=pinned),
+        candidate("last state, pinned", cfg, right_on(150), readout="last", arithmetic=pinned),
+        candidate("last state, before the pins", cfg, right_on(160), readout="last"),
+    ])
+    _, pinned_chosen, pinned_last, old_last = selection(res).rows
+    assert pinned_last.comparison.base is pinned_chosen.candidate
+    assert (pinned_last.comparison.test.a_only, pinned_last.comparison.test.b_only) == (0, 20)
+    assert old_last.comparison.base.label == "chosen, before the pins"
 
 
 def test_no_record_no_selection_and_differences_ignore_seed_and_subsets():
