@@ -42,11 +42,14 @@ import click
 TABLE = "section"
 APPENDIX_TABLE = "appendix"
 # what an appendix can hold: each study's design (templates/studies/<study>-method.html), each experiment's
-# settings (its selection record and full configuration), the provenance of every result
-APPENDIX_KINDS = ("methods", "settings", "provenance")
+# settings (its selection record and full configuration), illustrations (each experiment's word-by-word trace and
+# the evidence entries a section sends there with `appendix = "<letter>"`), the provenance of every result
+APPENDIX_KINDS = ("methods", "settings", "illustrations", "provenance")
 _APPENDIX_KEYS = frozenset({"letter", "title", "id", "holds"})
 _SECTION_KEYS = frozenset({"number", "title", "id", "answer", "experiment", "evidence"})
-_EVIDENCE_KEYS = frozenset({"study", "view"})  # any other key is an option for the study's evidence()
+# any other key is an option for the study's evidence(); `appendix`: the letter of the appendix holding "illustrations"
+# that shows the entry instead of the section (under the section's own entry there, linked from the section)
+_EVIDENCE_KEYS = frozenset({"study", "view", "appendix"})
 
 
 class OutlineError(click.ClickException):
@@ -72,6 +75,7 @@ class EvidenceSpec:
     study: str
     view: str | None = None  # a second way to show the same study ("lstm": the gradient decay seen from 2.1)
     options: Mapping[str, Any] = field(default_factory=dict)  # the entry's other keys, for the study's evidence()
+    appendix: str | None = None  # the letter of the appendix that shows it instead of the section
 
     @property
     def template(self) -> str:
@@ -155,8 +159,10 @@ def _evidence(raw: Any, where: str, problems: list[str]) -> tuple[EvidenceSpec, 
     for entry in raw:
         study = _string(entry, "study", f"{where} evidence", problems)
         view = _string(entry, "view", f"{where} evidence", problems, required=False)
+        appendix = _string(entry, "appendix", f"{where} evidence", problems, required=False)
         if study:
-            specs.append(EvidenceSpec(study, view, {k: v for k, v in entry.items() if k not in _EVIDENCE_KEYS}))
+            specs.append(EvidenceSpec(study, view, {k: v for k, v in entry.items() if k not in _EVIDENCE_KEYS},
+                                      appendix))
     return tuple(specs)
 
 
@@ -245,6 +251,13 @@ def parse(entries: Any, source: Path | str = "report.toml", appendices: Any = No
     outline = Outline(tuple(Exercise(s, tuple(parts)) for s, parts in exercises),
                       parse_appendices(appendices, source, problems))
     ids = [s.id for s in outline.sections] + [a.section.id for a in outline.appendices]
+    illustrated = {a.section.number for a in outline.appendices if a.holds == "illustrations"}
+    for part in outline.parts:
+        for spec in part.evidence:
+            if spec.appendix is not None and spec.appendix not in illustrated:
+                problems.append(f"{source}: section {part.section.number}: evidence of {spec.study!r} is sent to "
+                                f"appendix {spec.appendix!r}, which is not an [[{APPENDIX_TABLE}]] that holds "
+                                f"\"illustrations\" (known: {', '.join(sorted(illustrated)) or 'none'})")
     for what, values in (("number", [s.number for s in outline.sections]), ("id", ids),
                          ("experiment", list(outline.experiments)), ("answer", list(outline.answers))):
         twice = sorted({v for v in values if values.count(v) > 1})

@@ -116,11 +116,12 @@ def render_paths(root: Path, seed: Path | None = None) -> "BuildPaths":
     its build folder inside; its render cache starts as a copy of ``seed`` when given (:func:`seed_render_cache`)."""
     import tomllib
 
-    from report.outline import TABLE, parse
+    from report.outline import APPENDIX_TABLE, TABLE, parse
     from report.paths import BuildPaths
 
     copy_project(root)
-    for key in parse(tomllib.loads((root / "report.toml").read_text(encoding="utf-8"))[TABLE]).answers:
+    toml = tomllib.loads((root / "report.toml").read_text(encoding="utf-8"))
+    for key in parse(toml[TABLE], appendices=toml.get(APPENDIX_TABLE)).answers:
         answer = root / "templates" / "answers" / f"{key}.md"
         if not answer.is_file():
             answer.write_text(f"Placeholder answer {key} with $h_t = \\tanh(W x_t)$.\n", encoding="utf-8")

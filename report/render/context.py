@@ -185,7 +185,19 @@ class SettingsEntry:
 
     section: Section  # "B.1", level 3
     experiment: ExperimentContext
-    selection_table: TableRef | None  # numbered where the appendix shows it, after every table of the body
+    model_table: TableRef  # the layers; numbered where the appendix shows them, after every table of the body
+    selection_table: TableRef | None
+
+
+@dataclass(frozen=True)
+class IllustrationEntry:
+    """One section's illustrations: its experiment's word-by-word trace and the evidence it sends to this appendix."""
+
+    section: Section  # "D.1", level 3
+    part: Section  # the body section they belong to
+    experiment: ExperimentContext | None
+    live: Block | None  # the trace block, numbered here
+    evidence: tuple[EvidenceItem, ...]
 
 
 @dataclass(frozen=True)
@@ -194,6 +206,7 @@ class AppendixContext:
     holds: str  # report.outline.APPENDIX_KINDS
     methods: tuple[MethodEntry, ...] = ()
     settings: tuple[SettingsEntry, ...] = ()
+    illustrations: tuple[IllustrationEntry, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -241,6 +254,7 @@ class ReportContext:
     # where a body section cites the appendix: study -> its method's section, experiment -> its settings' section
     method_refs: Mapping[str, Section]
     settings_refs: Mapping[str, Section]
+    illustration_refs: Mapping[str, Section]  # body section number -> its entry in the appendix of illustrations
     pdf_href: str | None  # link to the PDF from the site, when one is built
     # experiment -> why its results no longer match the code (rendered with --allow-stale only)
     stale: Mapping[str, str] = field(default_factory=dict)
@@ -303,12 +317,16 @@ def _experiment(
     numbering: _Numbering,
     figure_src: str,
     reference_figures: Reference | None = None,
+    skip: frozenset[str] = frozenset(),
 ) -> ExperimentContext:
+    """``skip``: block kinds and tables another place shows (the word-by-word trace in the appendix that holds
+    "illustrations", the layers table in the one that holds "settings")."""
     binary = len(results.data.class_names) == 2
     by_kind = {w.kind: w for w in written if w.experiment == name}
     reference = interpret.compare_with_reference(results, reference_figures)
     chosen = selection(results)
-    has_table = {"model": True, "confusion_counts": binary, "class_report": True, "reference": reference is not None}
+    has_table = {"model": "model" not in skip, "confusion_counts": binary, "class_report": True,
+                 "reference": reference is not None}
     plan = PLANS["binary" if binary else "multiclass"]
     known = {kind for items in BLOCK_ITEMS.values() for t, kind in items if t == "figure"}
     extra = tuple(k for k in by_kind if k not in known)
@@ -316,16 +334,9 @@ def _experiment(
     for kind in plan + (("extra",) if extra else ()):
         if kind == "reference" and reference is None:
             continue  # no [reference] in report.toml for this experiment: no comparison at all
-        figs, tabs = [], []
-        items = BLOCK_ITEMS[kind] if kind != "extra" else tuple(("figure", k) for k in extra)
-        for item_type, item in items:
-            if item_type == "figure" and item in by_kind:
-                figs.append(numbering.figure(by_kind[item], f"{figure_src}/{by_kind[item].path.name}"))
-            elif item_type == "table" and has_table[item]:
-                tabs.append(numbering.table(name, item, _table_title(item, results)))
-        if kind == "live" and not figs:
-            continue  # no exported model: no trace figure, no block
-        blocks.append(Block(kind, BLOCK_TITLES[kind], tuple(figs), tuple(tabs)))
+        if kind not in skip and (block := _block(kind, name, results, by_kind, extra, has_table, numbering,
+                                                 figure_src)) is not None:
+            blocks.append(block)
     return ExperimentContext(
         name=name,
         section=section,
@@ -346,6 +357,21 @@ def _experiment(
         reference=reference,
         selection=chosen,
     )
+
+
+def _block(kind: str, name: str, results: Results, by_kind: Mapping[str, WrittenFigure], extra: Sequence[str],
+           has_table: Mapping[str, bool], numbering: _Numbering, figure_src: str) -> Block | None:
+    """A result block with its figures and tables numbered here; None for a trace block without a trace."""
+    figs, tabs = [], []
+    items = BLOCK_ITEMS[kind] if kind != "extra" else tuple(("figure", k) for k in extra)
+    for item_type, item in items:
+        if item_type == "figure" and item in by_kind:
+            figs.append(numbering.figure(by_kind[item], f"{figure_src}/{by_kind[item].path.name}"))
+        elif item_type == "table" and has_table[item]:
+            tabs.append(numbering.table(name, item, _table_title(item, results)))
+    if kind == "live" and not figs:
+        return None  # no exported model: no trace figure, no block
+    return Block(kind, BLOCK_TITLES[kind], tuple(figs), tuple(tabs))
 
 
 def _provenance(name: str, r: Results) -> ExperimentProvenance:
@@ -388,6 +414,8 @@ def build_context(
     that exist (:func:`report.outline.method_template`), shown in the appendix that holds "methods".
     """
     numbering = _Numbering()
+    holds = {a.holds for a in outline.appendices}
+    moved = frozenset({"live"} if "illustrations" in holds else ()) | frozenset({"model"} if "settings" in holds else ())
     evidence = EvidenceBuilder(studies or {}, study_modules or {}, figures, numbering, figure_src, results_root)
     experiments: dict[str, ExperimentContext] = {}
     exercises = []
@@ -400,13 +428,15 @@ def build_context(
             exp = None
             if spec.experiment:
                 exp = _experiment(spec.experiment, spec.section, all_results[spec.experiment], figures,
-                                  numbering, figure_src, (references or {}).get(spec.experiment))
+                                  numbering, figure_src, (references or {}).get(spec.experiment), skip=moved)
                 experiments[spec.experiment] = exp
             answer = answers.get(spec.answer) if spec.answer else None
-            shown = evidence.for_part(spec.evidence, exp.results if exp else None, spec.section)
+            shown = evidence.for_part([e for e in spec.evidence if e.appendix is None], exp.results if exp else None,
+                                      spec.section)
             parts.append(Part(spec.section, answer, exp, shown))
         exercises.append(Exercise(exercise.section, tuple(parts)))
-    appendices = tuple(_appendix(a, exercises, experiments, studies or {}, numbering, method_templates)
+    later = _Later(outline, evidence, figures, numbering, figure_src)
+    appendices = tuple(_appendix(a, exercises, experiments, studies or {}, numbering, method_templates, later)
                        for a in outline.appendices)
     toc += [a.section for a in appendices]
     return ReportContext(
@@ -422,15 +452,45 @@ def build_context(
         appendices=appendices,
         method_refs={m.study: m.section for a in appendices for m in a.methods},
         settings_refs={e.experiment.name: e.section for a in appendices for e in a.settings},
+        illustration_refs={e.part.number: e.section for a in appendices for e in a.illustrations},
         pdf_href=pdf_href,
         stale=dict(stale or {}),
         live_href=live_href,
     )
 
 
+@dataclass
+class _Later:
+    """What the appendix of illustrations needs to number, after the body, what the body left out."""
+
+    outline: Outline
+    evidence: EvidenceBuilder
+    figures: Sequence[WrittenFigure]
+    numbering: _Numbering
+    figure_src: str
+
+    def illustrations(self, spec: Appendix,
+                      experiments: Mapping[str, ExperimentContext]) -> tuple[IllustrationEntry, ...]:
+        entries = []
+        for part in self.outline.parts:
+            sent = [e for e in part.evidence if e.appendix == spec.section.number]
+            exp = experiments.get(part.experiment) if part.experiment else None
+            live = None
+            if exp is not None:
+                by_kind = {w.kind: w for w in self.figures if w.experiment == exp.name}
+                live = _block("live", exp.name, exp.results, by_kind, (), {}, self.numbering, self.figure_src)
+            items = self.evidence.for_part(sent, exp.results if exp else None, part.section)
+            if live is not None or items:
+                k = len(entries) + 1
+                entries.append(IllustrationEntry(Section(f"{spec.section.number}.{k}", part.section.title,
+                                                     f"{spec.section.id}-{part.section.id}", 3),
+                                             part.section, exp, live, items))
+        return tuple(entries)
+
+
 def _appendix(spec: Appendix, exercises: Sequence[Exercise], experiments: Mapping[str, ExperimentContext],
               studies: Mapping[str, StudyResults], numbering: _Numbering,
-              method_templates: frozenset[str]) -> AppendixContext:
+              method_templates: frozenset[str], later: _Later) -> AppendixContext:
     """An appendix's entries, numbered "A.1", "A.2" ... in the order the body first shows them; its tables are
     numbered after the body's."""
     letter = spec.section.number
@@ -453,8 +513,11 @@ def _appendix(spec: Appendix, exercises: Sequence[Exercise], experiments: Mappin
     if spec.holds == "settings":
         entries = []
         for k, (name, exp) in enumerate(experiments.items(), start=1):
+            layers = numbering.table(name, "model", _table_title("model", exp.results))
             table = (numbering.table(name, "selection", _table_title("selection", exp.results))
                      if exp.selection is not None else None)
-            entries.append(SettingsEntry(sub(k, exp.results.title, f"{spec.section.id}-{name}"), exp, table))
+            entries.append(SettingsEntry(sub(k, exp.results.title, f"{spec.section.id}-{name}"), exp, layers, table))
         return AppendixContext(spec.section, spec.holds, settings=tuple(entries))
+    if spec.holds == "illustrations":
+        return AppendixContext(spec.section, spec.holds, illustrations=later.illustrations(spec, experiments))
     return AppendixContext(spec.section, spec.holds)

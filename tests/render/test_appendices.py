@@ -32,7 +32,7 @@ def test_the_experiment_section_opens_with_the_answer(built):
     assert re.search(r"The SimpleRNN reaches a test accuracy of 0\.\d{3} \(95% confidence interval", first)
     assert "It does not beat a bag of words: a TF-IDF baseline with a logistic regression scores" in first
     assert "significantly more (p < 0.001, Table" in first
-    assert "How its settings were chosen: appendix B.1." in first
+    assert "How its settings were chosen on validation: appendix B.1." in first
 
 
 def test_appendices_follow_the_body_in_their_order(built):
@@ -95,3 +95,14 @@ def test_check_verifies_the_numbers_of_an_experiments_appendix(built):
     finally:
         index.write_text(page, encoding="utf-8")
     assert not item.ok and any(p.startswith("1.4 (imdb_simplernn): 0.123 is not derivable") for p in item.problems)
+
+
+def test_examples_move_to_their_appendix_and_link_back(built):
+    _, html = built
+    section_14 = _section(html, "ex1-q4", "ex2")
+    examples = html[html.index('id="examples"'):]
+    assert "evidence-examples" not in section_14 and "evidence-examples" in examples
+    assert 'Examples, and the answer forming word by word: appendix <a class="xref" href="#examples-ex1-q4">D.1</a>.' \
+        in section_14
+    assert 'Examples of section <a class="xref" href="#ex1-q4">1.4</a>.' in examples
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in examples  # the review's text is still escaped there

@@ -75,12 +75,17 @@ def test_the_projects_appendices_follow_the_exercises():
     assert [(a.section.label, a.holds) for a in outline.appendices] == [
         ("A Appendix A: How each study was measured", "methods"),
         ("B Appendix B: How the settings were chosen", "settings"),
-        ("C Appendix C: Provenance", "provenance")]
+        ("C Appendix C: Provenance", "provenance"), ("D Appendix D: Examples", "illustrations")]
+    sent = [(p.section.number, e.study, e.appendix) for p in outline.parts for e in p.evidence if e.appendix]
+    assert sent == [("1.4", "examples", "D"), ("2.3", "examples", "D")]
 
 
 @pytest.mark.parametrize(("old", "new", "message"), [
     ('holds = "settings"', 'holds = "selection"', "holds = 'selection' is not known; use one of methods, settings, "
-                                                   "provenance"),
+                                                   "illustrations, provenance"),
+    ('holds = "illustrations"', 'holds = "methods"', "section 1.4: evidence of 'examples' is sent to appendix 'D', "
+                                                      "which is not an [[appendix]] that holds \"illustrations\" "
+                                                      "(known: none)"),
     ('letter = "B"', 'letter = "A"', "letter 'A' appears in more than one [[appendix]]"),
     ('id = "settings"', 'id = "ex1-q3"', "id 'ex1-q3' appears in more than one [[section]]"),
     ('letter = "C"\n', '', "[[appendix]] #3 (Provenance): no letter"),
@@ -94,7 +99,8 @@ def test_a_bad_appendix_is_named_with_the_file_and_the_fix(project, old, new, me
 def test_without_appendices_the_provenance_closes_the_report(project):
     toml = project / "report.toml"
     text = toml.read_text(encoding="utf-8")
-    toml.write_text(text[:text.index("[[appendix]]")] + text[text.index("# Optional: the figures"):], encoding="utf-8")
+    text = text[:text.index("[[appendix]]")] + text[text.index("# Optional: the figures"):]
+    toml.write_text(text.replace(', appendix = "D"', ""), encoding="utf-8")
     assert [(a.section.title, a.holds) for a in load_outline(toml).appendices] == [
         ("Appendix A: Provenance", "provenance")]
 
