@@ -28,7 +28,7 @@ def test_provenance_names_cpu_pins_blas_and_deviations(tmp_path):
         at_baseline=False, deviations=["OPENBLAS_CORETYPE is Zen (set by the environment and kept), not the baseline Haswell"],
     ), skew=0.12, n_test=300)
     build(paths, pdf=False, quiet=True, meta=render_meta())
-    footer = (paths.site / "index.html").read_text(encoding="utf-8").split('<footer class="provenance"')[1]
+    footer = (paths.site / "index.html").read_text(encoding="utf-8").split('<section class="appendix appendix-provenance"')[1]
     imdb, reuters = footer.split("<code>reuters_lstm</code> arithmetic")[0], footer.split("<code>reuters_lstm</code> arithmetic")[1]
     assert "AMD EPYC 9R14 (widest vector instructions: AVX-512)" in imdb
     assert "<code>ONEDNN_MAX_CPU_ISA=AVX2</code>" in imdb
