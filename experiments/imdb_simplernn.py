@@ -39,20 +39,22 @@ DESCRIPTION = (
 class Config:
     seed: Seed = 42  # fixed so the published numbers can be rebuilt exactly
     split_seed: Seed = 42  # the validation split, the same for every seed (the word vectors depend on it)
-    vocab_size: VocabSize = 10_000  # the 10,000 most frequent training words cover ~95% of tokens
+    # the 20,000 most frequent training words: validation accuracy 0.882 against 0.876 with 10,000, higher for
+    # each of three seeds (the best of eight new settings, experiments/selection/imdb_simplernn.json)
+    vocab_size: VocabSize = 20_000
     maxlen: Count = 400  # ~75% of reviews fit whole
     keep: Keep = "last"  # of a longer review, its end: where the verdict usually is
     embedding_dim: Count = 128  # better on validation than 32-64 for this RNN (experiments/selection/)
     spatial_dropout: Rate = 0.5  # drops whole word vectors; the RNN overfits within 2-3 epochs without it
     units: Count = 32  # larger SimpleRNNs overfit faster and do not score higher on validation
     # dropout on the recurrent state and on the last state before the readout: 0, as neither beat
-    # word-vector dropout alone on validation (experiments/selection/imdb_simplernn.json)
+    # word-vector dropout alone on validation (recurrent dropout 0.2 lost six points; the record)
     recurrent_dropout: Rate = 0.0
     readout_dropout: Rate = 0.0
     learning_rate: Positive = 5e-4  # Adam; a larger step makes the SimpleRNN's validation loss jumpy
-    # the rate over the epochs; "constant", as a cosine decay did not beat it on validation (the record)
+    # the rate over the epochs; "constant", as a cosine decay from 1e-3 did not beat it on validation
     schedule: Schedule = "constant"
-    # decoupled weight decay (AdamW) when above 0; plain Adam otherwise (the record has what it did)
+    # decoupled weight decay (AdamW) when above 0; plain Adam otherwise, as 0.01 did not beat it on validation
     weight_decay: Rate = 0.0
     clipnorm: Positive = 1.0  # caps exploding gradients, the SimpleRNN's other failure mode
     jit_compile: Flag = True  # XLA-compiled steps on batches cut to six lengths (docs/speed.md)
