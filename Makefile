@@ -25,9 +25,12 @@ test: setup
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 # the loop for changing templates, answers and plumbing: no test that trains, imports TensorFlow or
-# starts a Dask cluster (tests/slow_guard.py fails any such test that is not marked slow)
+# starts a Dask cluster (tests/slow_guard.py fails any such test that is not marked slow). Its time is
+# rendering, on every core (pytest-xdist); each test file stays on one worker, so a module's rendered fixture
+# is made once, and each worker makes the session's own.
+TEST_WORKERS ?= auto
 test-fast: setup
-	$(VENV)/bin/pytest -m "not slow" $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -m "not slow" -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 setup: system-deps $(STAMP)
 

@@ -99,21 +99,25 @@ def sentences(texts: list[str]) -> list[str]:
     return [s for t in texts for s in re.split(r"(?<=[.!?])\s+(?=[A-Z0-9(‘“])", t) if s.strip()]
 
 
-@pytest.mark.parametrize(("baseline_case", "long_range_case"), CASES)
-def test_no_sentence_of_running_text_is_over_40_words(tmp_path, baseline_case, long_range_case):
-    paths = _build(tmp_path, baseline_case, long_range_case)
+@pytest.fixture(scope="module", params=CASES, ids=["-".join(case) for case in CASES])
+def case_report(request, tmp_path_factory) -> BuildPaths:
+    """The report of one case (baseline case, long-range case), rendered once for the tests that read it."""
+    return _build(tmp_path_factory.mktemp("sentences"), *request.param)
+
+
+def test_no_sentence_of_running_text_is_over_40_words(case_report):
+    paths = case_report
     said = sentences(running_text(paths))
     assert len(said) > 60, "the fixture report should have its experiments' and studies' prose"
     too_long = [f"{len(s.split())} words: {s}" for s in said if len(s.split()) > MAX_WORDS]
     assert too_long == []
 
 
-@pytest.mark.parametrize(("baseline_case", "long_range_case"), CASES)
-def test_statistics_sit_in_tables_and_notes_and_every_number_is_checked(tmp_path, baseline_case, long_range_case):
+def test_statistics_sit_in_tables_and_notes_and_every_number_is_checked(case_report):
     from report.commands.check.artefacts import parse_html
     from report.commands.check.numbers import check_numbers
 
-    paths = _build(tmp_path, baseline_case, long_range_case)
+    paths = case_report
     prose = " ".join(running_text(paths))
     html = " ".join((paths.site / "index.html").read_text(encoding="utf-8").split())
     # the verdict is in the sentence, with its p-value; the counts behind it are not
