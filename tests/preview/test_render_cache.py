@@ -3,21 +3,32 @@
 from __future__ import annotations
 
 import json
+import shutil
 
 import pytest
 
+from report.paths import BuildPaths
 from report.render import RenderCache, build
 from tests.conftest import render_meta, render_paths
 from tests.factories import write_both, write_results
 from tests.live_factories import write_exports
 
 
-@pytest.fixture
-def project(tmp_path):
-    paths = render_paths(tmp_path)
+@pytest.fixture(scope="module")
+def rendered_once(tmp_path_factory):
+    """The fixture project with model exports, rendered with an empty cache: the cache as a render leaves it."""
+    paths = render_paths(tmp_path_factory.mktemp("cached") / "project")
     write_exports(paths.results, write_both(paths.results))
     build(paths, pdf=False, quiet=True, meta=render_meta())
     return paths
+
+
+@pytest.fixture
+def project(rendered_once, tmp_path):
+    """A copy of that project, build folder and cache included, for a test to change: the cache is keyed by
+    content, so the copy reuses it as the original would."""
+    shutil.copytree(rendered_once.project, tmp_path / "project")
+    return BuildPaths(data=tmp_path / "project" / "data", project=tmp_path / "project")
 
 
 def _site(paths):
