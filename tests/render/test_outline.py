@@ -9,7 +9,7 @@ import pytest
 
 from report.outline import OutlineError, load_outline
 from tests import REPO_ROOT
-from tests.conftest import copy_project, render_meta
+from tests.conftest import copy_project, render_meta, seed_render_cache
 
 LONG_RANGE_ENTRY = 'evidence = [{ study = "long_range" }, { study = "architectures" }]'
 FORGET_GATE_ENTRY = 'evidence = [{ study = "gradient_decay", view = "lstm" }, { study = "long_range", view = "forget" }]'
@@ -119,7 +119,7 @@ def test_a_project_without_an_outline_is_told_how_to_write_one(project):
     assert "no outline: add a [[section]] entry" in problems(project)
 
 
-def test_deleting_a_study_and_its_outline_entry_removes_it_cleanly(tmp_path):
+def test_deleting_a_study_and_its_outline_entry_removes_it_cleanly(tmp_path, render_seed):
     """studies/long_range.py deleted and its entry taken out of 2.2: the report builds, without its evidence,
     figure or table, and `check` passes; its template and old results may stay behind, unused."""
     from report.commands.check import run_checks
@@ -134,6 +134,7 @@ def test_deleting_a_study_and_its_outline_entry_removes_it_cleanly(tmp_path):
     edit_toml(project, FORGET_GATE_ENTRY, 'evidence = [{ study = "gradient_decay", view = "lstm" }]')
     paths = BuildPaths(data=tmp_path / "data", project=project)
     both = write_both(paths.results)
+    seed_render_cache(paths, render_seed)  # the experiments' figures; the studies' are drawn
     _write_studies(paths.results, lr_accuracy=both["imdb_simplernn"].test.accuracy - 0.05)  # long_range's too
     _headline_as_the_study_writes_it(paths.results / "baselines")
     build(paths, quiet=True, meta=render_meta())
