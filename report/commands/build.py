@@ -44,8 +44,9 @@ def build_all(paths: BuildPaths, options: TrainOptions, *, html: bool = True, pd
     if not options.force and verdicts.remembered_fresh(paths, options, names):
         trained = []  # nothing the keys read changed since every result was last found fresh: no module imported
     else:
+        before = verdicts.sources(paths, options, names)  # what the keys are worked out from, as training begins
         trained = _train(paths, options, core)
-        verdicts.record_fresh(paths, options, names)
+        verdicts.record_fresh(paths, options, names, before)
     digest = render_stamp.inputs_digest(paths, html, pdf, studies=not core)
     if render_stamp.up_to_date(paths, digest, html, pdf) and not options.force:
         rendered = False

@@ -51,7 +51,8 @@ def _listing(root: Path) -> list[str]:
     return [f"{p.relative_to(root).as_posix()}\0{p.stat().st_size}\0{p.stat().st_mtime_ns}" for p in files]
 
 
-def fingerprint(paths: BuildPaths, options, names: Sequence[str]) -> str:
+def sources(paths: BuildPaths, options, names: Sequence[str]) -> str:
+    """The digest of everything a key reads but the stored results: options, versions, names, data, code."""
     h = hashlib.sha256(json.dumps({
         "options": [options.quick, options.seed, sorted(map(str, options.overrides.items())), options.seeds],
         "versions": package_versions(KEY_PACKAGES),
@@ -64,6 +65,12 @@ def fingerprint(paths: BuildPaths, options, names: Sequence[str]) -> str:
             continue
         for path in sorted([*root.rglob("*.py"), *root.rglob("selection/*.json")]):
             h.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
+    return h.hexdigest()
+
+
+def fingerprint(paths: BuildPaths, options, names: Sequence[str], sources_digest: str | None = None) -> str:
+    """:func:`sources` (taken now unless given) and the stored results files of ``names``."""
+    h = hashlib.sha256((sources_digest or sources(paths, options, names)).encode())
     for name in names:
         for filename in RESULT_FILES:
             path = paths.results / name / filename
@@ -120,6 +127,8 @@ def remembered_fresh(paths: BuildPaths, options, names: Sequence[str]) -> bool:
     return memo is not None and all(state == "fresh" for state, _ in memo["states"].values())
 
 
-def record_fresh(paths: BuildPaths, options, names: Sequence[str]) -> None:
-    """After training, every one of ``names`` is fresh (``train`` trains what is not, or raises)."""
-    _remember(paths, fingerprint(paths, options, names), {name: ["fresh", "-"] for name in names})
+def record_fresh(paths: BuildPaths, options, names: Sequence[str], sources_before: str) -> None:
+    """After training, every one of ``names`` is fresh (``train`` trains what is not, or raises) for the
+    sources as they were when training began (``sources_before``, from :func:`sources`): a file edited while
+    a build ran was not what it trained, so the next build works the verdicts out again."""
+    _remember(paths, fingerprint(paths, options, names, sources_before), {name: ["fresh", "-"] for name in names})

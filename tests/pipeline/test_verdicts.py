@@ -62,7 +62,17 @@ def test_all_is_fresh_only_when_recorded_so_for_these_inputs(paths, asked):
     assert not verdicts.remembered_fresh(paths, TrainOptions(), NAMES)  # nothing remembered yet
     verdicts.stale_results(paths, TrainOptions(), NAMES)
     assert not verdicts.remembered_fresh(paths, TrainOptions(), NAMES)  # remembered, but stale
-    verdicts.record_fresh(paths, TrainOptions(), NAMES)
+    verdicts.record_fresh(paths, TrainOptions(), NAMES, verdicts.sources(paths, TrainOptions(), NAMES))
     assert verdicts.remembered_fresh(paths, TrainOptions(), NAMES)
     assert not verdicts.remembered_fresh(paths, TrainOptions(quick=True), NAMES)
     assert asked == list(NAMES)  # remembered_fresh never works anything out
+
+
+def test_a_file_changed_while_training_ran_is_not_remembered_as_trained(paths, asked):
+    """A build that began before an edit trained the old code: the next build must work the verdicts out
+    again instead of calling the edited experiment fresh."""
+    before = verdicts.sources(paths, TrainOptions(), NAMES)
+    (paths.data / "aclImdb_v1.tar.gz").write_bytes(b"an archive replaced while the build ran")
+    verdicts.record_fresh(paths, TrainOptions(), NAMES, before)
+    assert not verdicts.remembered_fresh(paths, TrainOptions(), NAMES)
+    assert verdicts.stale_results(paths, TrainOptions(), NAMES) == {"imdb_simplernn": "code", "reuters_lstm": "code"}
