@@ -89,9 +89,9 @@ def test_no_record_no_selection_and_differences_ignore_seed_and_subsets():
 
 
 @pytest.mark.parametrize(("other_right", "phrase"), [
-    (150, "<td><q>as chosen</q>: \u2212" + "0.150, worse</td> <td class=\"num\">0 / 30</td>"),
-    (200, "<td><q>as chosen</q>: +0.100, better</td> <td class=\"num\">20 / 0</td>"),
-    (181, "<td><q>as chosen</q>: +0.005, no significant difference</td> <td class=\"num\">1 / 0</td>"),
+    (150, "<td class=\"against\"><q>as chosen</q>: \u2212" + "0.150, worse</td> <td class=\"num\">0 / 30</td>"),
+    (200, "<td class=\"against\"><q>as chosen</q>: +0.100, better</td> <td class=\"num\">20 / 0</td>"),
+    (181, "<td class=\"against\"><q>as chosen</q>: +0.005, no significant difference</td> <td class=\"num\">1 / 0</td>"),
 ])
 def test_rendered_comparison_follows_the_paired_test(tmp_path, other_right, phrase):
     from report.render import build
