@@ -57,8 +57,10 @@ def test_a_third_experiment_is_one_module_and_one_outline_entry(small_data, tmp_
 
     html = (project / "build" / "site" / "index.html").read_text(encoding="utf-8")
     section = html[html.index('id="ex3-q1"'):]
-    for block in ("model", "training", "confusion", "roc", "class_report"):  # the standard result blocks
+    for block in ("training", "confusion", "roc", "class_report"):  # the standard result blocks
         assert f'id="imdb_gru-{block}"' in section, block
+    # its layers, data preparation and settings: in appendix B, after the body
+    assert html.index('id="settings-imdb_gru"') > html.index('id="imdb_gru-class_report"')
     assert "IMDB sentiment with a GRU" in html and 'id="imdb_gru-live"' not in html
     assert (project / "build" / "site" / "figures" / "imdb_gru-training.svg").is_file()
     provenance = html[html.index('id="provenance"'):]

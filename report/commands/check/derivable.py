@@ -202,6 +202,9 @@ def _add_selection(d: Derivable, raw: dict) -> None:
     from report.results.experiment_results import Results
 
     chosen = selection(Results.model_validate(raw))
+    if chosen:  # "chosen on the validation split among N settings", each with its seeds
+        d.add(chosen.n_settings)
+        d.add(len(chosen.seeds))
     for comparison in chosen.comparisons if chosen else ():
         _add_mcnemar(d, comparison.test)
         d.add(comparison.difference)
