@@ -6,6 +6,7 @@ from __future__ import annotations
 # the CLI does (report.train.numerics); tests/train/test_numerics.py checks that it took
 import report  # noqa: F401,I001
 
+import json
 import os
 import random
 from pathlib import Path
@@ -88,6 +89,21 @@ def real_data() -> Path:
 
 RENDER_DATE = "2026-11-25"
 
+# an outline of one exercise with one experiment, for a report.toml of a test's own: enough to see what a PDF
+# option or the preview's PDF does, in a quarter of the whole report's time to typeset
+ONE_SECTION = """
+[[section]]
+number = "2"
+title = "Exercise 2: Long short-term memory"
+id = "ex2"
+
+[[section]]
+number = "2.3"
+title = "Experiment: an LSTM for Reuters newswire topics"
+id = "ex2-q3"
+experiment = "reuters_lstm"
+"""
+
 
 def copy_project(root: Path, *, without: tuple[str, ...] = ()) -> Path:
     """A copy of this project at ``root``: report.toml, templates/, experiments/ and studies/ (less the files
@@ -142,8 +158,7 @@ def seed_render_cache(paths: "BuildPaths", seed: Path) -> None:
 
     from report.render.output_cache import CACHE_DIR
 
-    # Jinja's bytecode is keyed by each template's path, which differs between projects: not worth copying
-    shutil.copytree(seed, paths.cache / CACHE_DIR, ignore=shutil.ignore_patterns("jinja-*"))
+    shutil.copytree(seed, paths.cache / CACHE_DIR)
 
 
 def render_meta():
@@ -154,29 +169,108 @@ def render_meta():
     return ReportMeta(author="Ada Student", course="Deep Learning", date=dt.date.fromisoformat(RENDER_DATE))
 
 
-@pytest.fixture(scope="session")
-def render_seed(tmp_path_factory) -> Path:
-    """A render cache holding the figures of the fixture results (:func:`tests.factories.write_both`), made by
-    one HTML render per session: pass it to :func:`render_paths` or :func:`seed_render_cache`."""
+def _shared_folder(tmp_path_factory) -> Path:
+    """The run's temporary folder that every pytest-xdist worker sees (each worker's own is inside it)."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
+FRESH_RENDER = """
+import json, sys, traceback
+from pathlib import Path
+
+root, record = Path(sys.argv[1]), Path(sys.argv[2])
+try:
+    from report.paths import BuildPaths
     from report.render import build
-    from report.render.output_cache import CACHE_DIR
+    from tests.conftest import render_meta
+
+    output = build(BuildPaths(data=root / "data", project=root), pdf=True, quiet=True, meta=render_meta())
+    out = {field: [str(p) for p in value] if isinstance(value, tuple) else str(value) if value else value
+           for field, value in vars(output).items()}
+    out["modules"] = sorted(sys.modules)
+except BaseException:
+    out = {"error": traceback.format_exc()}
+partial = record.with_suffix(".partial")
+partial.write_text(json.dumps(out), encoding="utf-8")
+partial.rename(record)
+"""
+FRESH_RENDER_SECONDS = 600  # how long a test waits for it: seconds on a quiet machine, minutes on a busy one
+
+
+def _fresh_render_files(tmp_path_factory) -> tuple[Path, Path]:
+    shared = _shared_folder(tmp_path_factory)
+    return shared / "fresh-render", shared / "fresh-render.json"
+
+
+@pytest.hookimpl(trylast=True)  # after -k and -m have deselected: only for the tests that run
+def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list) -> None:
+    """Start the run's fixture render (:func:`fresh_render`) as soon as the tests are known to need it: it
+    then draws and typesets beside the first tests instead of holding up the first one that needs it (every
+    worker asks; the first one starts it)."""
+    if not any("fresh_render" in getattr(item, "fixturenames", ()) for item in items):
+        return
+    import subprocess
+    import sys
+
+    from tests import REPO_ROOT
     from tests.factories import write_both
 
-    paths = render_paths(tmp_path_factory.mktemp("render-seed"))
+    root, record = _fresh_render_files(config._tmp_path_factory)
+    try:
+        os.close(os.open(root.with_suffix(".started"), os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+    except FileExistsError:
+        return  # another worker started it
+    paths = render_paths(root)
     write_both(paths.results)
-    build(paths, pdf=False, quiet=True, meta=render_meta())
-    return paths.cache / CACHE_DIR
+    subprocess.Popen([sys.executable, "-c", FRESH_RENDER, str(root), str(record)], cwd=REPO_ROOT,
+                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
 
 
 @pytest.fixture(scope="session")
-def rendered(tmp_path_factory, render_seed):
-    """Both fixture experiments rendered to HTML and PDF: (paths, output, results by name)."""
-    from report.render import build
+def fresh_render(tmp_path_factory) -> tuple[Path, dict]:
+    """Both fixture experiments (:func:`tests.factories.write_both`) rendered to HTML and PDF, once per run
+    for every worker, in a fresh interpreter with a cold render cache: (project folder, what the build
+    returned, with ``modules``, every module the interpreter had imported by then). Read-only: copy it to
+    change it."""
+    import time
+
+    root, record = _fresh_render_files(tmp_path_factory)
+    waited = time.monotonic()
+    while not record.is_file():
+        assert root.with_suffix(".started").is_file(), "the fixture render was never started"
+        assert time.monotonic() - waited < FRESH_RENDER_SECONDS, f"no fixture render after {FRESH_RENDER_SECONDS} s"
+        time.sleep(0.1)
+    out = json.loads(record.read_text(encoding="utf-8"))
+    assert "error" not in out, f"the fixture render failed:\n{out.get('error')}"
+    return root, out
+
+
+@pytest.fixture(scope="session")
+def render_seed(fresh_render) -> Path:
+    """A render cache holding the figures and equations of the fixture results, drawn once per run: pass it
+    to :func:`render_paths` or :func:`seed_render_cache`."""
+    from report.paths import BuildPaths
+    from report.render.output_cache import CACHE_DIR
+
+    root, _ = fresh_render
+    return BuildPaths(data=root / "data", project=root).cache / CACHE_DIR
+
+
+@pytest.fixture(scope="session")
+def rendered(fresh_render, tmp_path_factory):
+    """Both fixture experiments rendered to HTML and PDF: (paths, output, results by name). Shared by every
+    worker: a test that changes the build works on a copy."""
+    from report.paths import BuildPaths
+    from report.render import RenderOutput
     from tests.factories import write_both
 
-    paths = render_paths(tmp_path_factory.mktemp("render"), render_seed)
-    all_results = write_both(paths.results)
-    output = build(paths, quiet=True, meta=render_meta())
+    root, record = fresh_render
+    paths = BuildPaths(data=root / "data", project=root)
+    output = RenderOutput(figures=tuple(Path(p) for p in record["figures"]),
+                          html=tuple(Path(p) for p in record["html"]),
+                          pdf=Path(record["pdf"]), seconds=record["seconds"])
+    all_results = write_both(tmp_path_factory.mktemp("results"))  # the same objects, without touching the build
     return paths, output, all_results
 
 

@@ -5,9 +5,9 @@ plumbing; it stays fast only if every test that pays for TensorFlow or a cluster
 each author to remember, a test that is not marked ``slow`` runs with TensorFlow and Dask's cluster classes
 made unreachable:
 
-- in this process, an import hook refuses ``tensorflow`` and ``keras`` (while they are not loaded yet, which
-  is always the case in a ``-m "not slow"`` run) and ``distributed.LocalCluster`` / ``SpecCluster`` refuse to
-  start;
+- in this process, an import hook refuses ``tensorflow`` and ``keras`` from the end of collection on, in
+  fixtures of any scope too (they are not loaded yet: a test module that loads them while collected stops
+  the run), and ``distributed.LocalCluster`` / ``SpecCluster`` refuse to start;
 - in child processes (``make-report`` run as a command), a stub ``tensorflow`` package placed first on
   ``PYTHONPATH`` refuses the import the same way.
 
@@ -84,23 +84,56 @@ def _fast_run(config: pytest.Config) -> bool:
     return "not slow" in (config.option.markexpr or "")
 
 
+_FINDER = _RefuseImports()  # on for the whole of a fast run, from the end of collection
+_SEEN = [0]  # how many of its refusals a test has already answered for
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """In a fast run, refuse TensorFlow from here on, in fixtures of any scope too: a module's fixture is set
+    up before any test's own. The import hook can refuse only what is not loaded yet, so a test module that
+    imports TensorFlow at its top (loading it while the tests are collected) stops the run."""
+    if not _fast_run(session.config):
+        return
+    loaded = [name for name in GUARDED if name in sys.modules]
+    if loaded:
+        raise pytest.UsageError(f"collecting the tests loaded {', '.join(loaded)} (tests/slow_guard.py): a test "
+                                "module imports it at its top; import it inside the tests that use it, marked slow")
+    if _FINDER not in sys.meta_path:
+        sys.meta_path.insert(0, _FINDER)
+
+
+_CHILDREN_AND_CLUSTERS = pytest.StashKey[tuple[Path, list[str]]]()
+
+
 @pytest.fixture(autouse=True)
 def _slow_guard(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, tmp_path_factory):
+    """Child processes and clusters refuse too, for this test."""
     if request.node.get_closest_marker("slow") or not _fast_run(request.config):
         yield
         return
-    finder = _RefuseImports()
     marker = tmp_path_factory.mktemp("slow-guard") / "refused.txt"
     stub = _stub_folder(tmp_path_factory.getbasetemp())
     monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [str(stub), os.environ.get("PYTHONPATH")])))
     monkeypatch.setenv(MARKER_ENV, str(marker))
-    _refuse_clusters(monkeypatch, finder.refused)
-    sys.meta_path.insert(0, finder)
-    try:
-        yield
-    finally:
-        sys.meta_path.remove(finder)
-    children = marker.read_text(encoding="utf-8").splitlines() if marker.exists() else []
-    if finder.refused or children:
-        pytest.fail(f"{request.node.nodeid} reached {sorted(set(finder.refused + children))}: {FIX}",
-                    pytrace=False)
+    clusters: list[str] = []
+    _refuse_clusters(monkeypatch, clusters)
+    request.node.stash[_CHILDREN_AND_CLUSTERS] = (marker, clusters)
+    yield
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
+    """At each test's teardown, whatever became of its setup: what was refused since the last test answered
+    is this test's (its module's fixtures' too, when it is the first to need them), even when the code under
+    test caught the ImportError, or a fixture turned it into a skip."""
+    outcome = yield
+    if call.when != "teardown" or item.get_closest_marker("slow") or not _fast_run(item.config):
+        return
+    refused, _SEEN[0] = _FINDER.refused[_SEEN[0]:], len(_FINDER.refused)
+    marker, clusters = item.stash.get(_CHILDREN_AND_CLUSTERS, (None, []))
+    children = marker.read_text(encoding="utf-8").splitlines() if marker is not None and marker.exists() else []
+    reached = sorted(set(refused + clusters + children))
+    if reached:
+        report = outcome.get_result()
+        report.outcome = "failed"
+        report.longrepr = f"{item.nodeid} reached {reached}: {FIX}"

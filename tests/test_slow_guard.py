@@ -51,6 +51,19 @@ def test_unmarked_tests_that_reach_tensorflow_or_a_cluster_fail(pytester: pytest
     assert "ERROR test_inner.py::test_plain" not in output
 
 
+def test_a_test_module_that_loads_tensorflow_while_collected_stops_the_fast_run(pytester: pytest.Pytester,
+                                                                               monkeypatch):
+    pytester.makeconftest('pytest_plugins = ["tests.slow_guard"]\n')
+    pytester.mkpydir("keras")  # a stand-in found first on the path: loading the real one would take seconds
+    pytester.makepyfile(test_inner="import keras  # noqa: F401\n\ndef test_plain():\n    assert True\n")
+    monkeypatch.setenv("PYTHONPATH", str(REPO_ROOT))
+    result = pytester.runpytest_subprocess("-m", "not slow", "-p", "no:cacheprovider")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*collecting the tests loaded keras*import it inside the tests that use it*"])
+    # a full run loads TensorFlow with its first slow test anyway: nothing to stop there
+    pytester.runpytest_subprocess("-p", "no:cacheprovider").assert_outcomes(passed=1)
+
+
 def test_a_full_run_is_not_guarded(pytester: pytest.Pytester, monkeypatch):
     pytester.makeconftest('pytest_plugins = ["tests.slow_guard"]\n')
     pytester.makepyfile(test_inner="""

@@ -10,7 +10,7 @@ from __future__ import annotations
 import ast
 import importlib.util
 from collections.abc import Iterable
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 
@@ -44,19 +44,37 @@ def imported(path: Path, packages: Iterable[str]) -> set[str]:
     """The modules of ``packages`` (top-level names) that the file at ``path`` imports: ``from a import b``
     is ``a.b`` when that is a module, else ``a``."""
     inside = set(packages)
+    source = path.read_text(encoding="utf-8")
+    try:
+        statements = _import_statements(source)
+    except SyntaxError as exc:
+        exc.filename = str(path)
+        raise
     out: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), filename=str(path))):
-        if isinstance(node, ast.Import):
-            names = [alias.name for alias in node.names if alias.name.partition(".")[0] in inside]
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            if node.module.partition(".")[0] not in inside:  # another project's: never looked up
-                continue
-            names = [f"{node.module}.{alias.name}" if module_file(f"{node.module}.{alias.name}") else node.module
-                     for alias in node.names]
-        else:
+    for module, names in statements:
+        if module is None:  # import a, b.c
+            found = [name for name in names if name.partition(".")[0] in inside]
+        elif module.partition(".")[0] not in inside:  # another project's: never looked up
             continue
-        out.update(n for n in names if module_file(n) is not None)
+        else:
+            found = [f"{module}.{name}" if module_file(f"{module}.{name}") else module for name in names]
+        out.update(n for n in found if module_file(n) is not None)
     return out
+
+
+@lru_cache(maxsize=4096)
+def _import_statements(source: str) -> tuple[tuple[str | None, tuple[str, ...]], ...]:
+    """The absolute imports of a module's source: (None, names) for ``import``, (module, names) for
+    ``from module import``. Memoised on the text itself: a key is asked for every experiment and study on
+    each build (and the preview asks after every edit), and parsing dominates the walk. Which of the names
+    are modules is looked up afresh each time, since files move while the source stays the same."""
+    out = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            out.append((None, tuple(alias.name for alias in node.names)))
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            out.append((node.module, tuple(alias.name for alias in node.names)))
+    return tuple(out)
 
 
 def with_parents(name: str) -> list[str]:

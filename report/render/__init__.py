@@ -163,8 +163,7 @@ def build(
 
     # 2. figures, into the site so the HTML and the PDF share them; drawn again only when their inputs changed
     figure_dir = paths.site / "figures"
-    written = _figures(cache, results_key, studies_key, all_results, study_results, study_modules, exports,
-                       figure_dir)
+    written = _figures(cache, paths, all_results, study_results, study_modules, exports, figure_dir)
     keep = {w.path.resolve() for w in written}
     for old in figure_dir.glob("*.svg"):
         if old.resolve() not in keep:
@@ -223,28 +222,34 @@ def _compiled(cache: RenderCache) -> Path:
     return folder
 
 
-def _figures(cache: RenderCache, results_key: str, studies_key: str, all_results, study_results, study_modules,
-             exports, figure_dir: Path) -> list[WrittenFigure]:
-    """Every figure: the experiments', the studies' and the word-by-word traces (each set reused as a whole)."""
+def _figures(cache: RenderCache, paths: BuildPaths, all_results, study_results, study_modules, exports,
+             figure_dir: Path) -> list[WrittenFigure]:
+    """Every figure: each experiment's, each study's and each experiment's word-by-word traces, in that order.
 
-    def experiments():
-        from report.render.figures import write_figures
+    Each set is kept in the cache under the results it was drawn from (and a study's under its module too),
+    so a changed study or experiment redraws its own figures and nobody else's."""
+    from report.render.figures import write_figures
+    from report.render.live_figures import write_trace_figures
+    from report.render.study_figures import write_study_figures
 
-        return write_figures(all_results, figure_dir)
+    def results_of(name: str) -> str:
+        return cache.digest([paths.results / name])
 
-    def study_figures():
-        from report.render.study_figures import write_study_figures
-
-        return write_study_figures(study_results, study_modules, figure_dir)
-
-    def traces():
-        from report.render.live_figures import write_trace_figures
-
-        return write_trace_figures(exports, all_results, figure_dir)
-
-    return (cache.figures("figures", results_key, figure_dir, experiments)
-            + cache.figures("study-figures", studies_key, figure_dir, study_figures)
-            + cache.figures("trace-figures", results_key, figure_dir, traces))
+    written = []
+    for name, results in all_results.items():
+        written += cache.figures(f"figures-{name}", cache.key("figures", name, results_of(name)), figure_dir,
+                                 lambda: write_figures({name: results}, figure_dir))
+    for name, module in study_modules.items():
+        if name in study_results:
+            key = cache.key("study-figures", name, results_of(name),
+                            cache.digest([paths.project / "studies" / f"{name}.py"]))
+            written += cache.figures(f"study-figures-{name}", key, figure_dir, lambda: write_study_figures(
+                {name: study_results[name]}, {name: module}, figure_dir))
+    for name, export in exports.items():
+        if name in all_results:
+            written += cache.figures(f"trace-figures-{name}", cache.key("trace-figures", name, results_of(name)),
+                                     figure_dir, lambda: write_trace_figures({name: export}, all_results, figure_dir))
+    return written
 
 
 def _live_script(cache: RenderCache, paths: BuildPaths):

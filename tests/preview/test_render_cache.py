@@ -57,19 +57,27 @@ def test_an_answer_edit_reuses_every_figure_model_file_and_equation(project, mon
     assert {k: v for k, v in after.items() if k != "index.html"} == {k: v for k, v in before.items() if k != "index.html"}
 
 
-def test_changed_results_draw_the_figures_again(project):
+def test_changed_results_draw_the_figures_again(project, monkeypatch):
+    from report.render import figures
+
     old = (project.site / "figures" / "imdb_simplernn-roc.svg").read_bytes()
+    reuters = (project.site / "figures" / "reuters_lstm-roc.svg").read_bytes()
     write_results(project.results, "imdb_simplernn", seed=7, skill=0.5)  # other predictions: another ROC curve
+    drawn = []
+    draw = figures.write_figures
+    monkeypatch.setattr(figures, "write_figures", lambda results, out: drawn.extend(results) or draw(results, out))
 
     build(project, pdf=False, quiet=True, meta=render_meta())
 
     assert (project.site / "figures" / "imdb_simplernn-roc.svg").read_bytes() != old
+    assert drawn == ["imdb_simplernn"], "only the experiment whose results changed is drawn again"
+    assert (project.site / "figures" / "reuters_lstm-roc.svg").read_bytes() == reuters
 
 
 def test_a_damaged_cache_entry_is_drawn_again(project):
     figure = project.site / "figures" / "imdb_simplernn-roc.svg"
     good = figure.read_bytes()
-    (manifest,) = (project.cache / "render").glob("figures-*/manifest.json")
+    (manifest,) = (project.cache / "render").glob("figures-imdb_simplernn-*/manifest.json")
     manifest.write_text("{not json", encoding="utf-8")
     figure.unlink()
 

@@ -15,9 +15,11 @@ from report.preview.server import SCRIPT, make_server, serve_in_thread
 PAGE = "<!DOCTYPE html><html><head><title>t</title></head><body><p>The report.</p></body></html>"
 
 
-@pytest.fixture
-def served(tmp_path):
-    """A project whose site holds a page, a figure and two symbolic links leading out of it."""
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    """A project whose site holds a page, a figure and two symbolic links leading out of it; one server for
+    the module's tests, which only read (each stop waits for the server's next poll)."""
+    tmp_path = tmp_path_factory.mktemp("served")
     (tmp_path / "report.toml").write_text('[report]\nauthor = "Ada"\n', encoding="utf-8")
     outside = tmp_path / "secret"
     outside.mkdir()
@@ -110,9 +112,10 @@ def test_only_another_address_than_this_machine_warns():
 
 
 def test_the_pdf_is_made_when_its_link_is_followed_and_not_again_while_nothing_changed(tmp_path, render_seed):
-    from tests.conftest import render_paths
+    from tests.conftest import ONE_SECTION, render_paths
     from tests.factories import write_both
 
+    (tmp_path / "report.toml").write_text('[report]\nauthor = "Ada Student"\n' + ONE_SECTION, encoding="utf-8")
     paths = render_paths(tmp_path, render_seed)
     write_both(paths.results)
     builder = Builder(paths)

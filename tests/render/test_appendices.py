@@ -14,8 +14,8 @@ from tests.render.test_sentences import _build, running_text
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    paths = _build(tmp_path_factory.mktemp("appendices"), "network_worse", "opposite")
+def built(tmp_path_factory, render_seed):
+    paths = _build(tmp_path_factory.mktemp("appendices"), "network_worse", "opposite", seed=render_seed)
     html = " ".join((paths.site / "index.html").read_text(encoding="utf-8").split()).replace("\u00a0", " ")
     return paths, html
 

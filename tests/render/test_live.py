@@ -270,9 +270,12 @@ def real_site(tmp_path_factory):
     if missing:
         pytest.skip(f"no real model export in {REAL_RESULTS} for {', '.join(missing)}: run `make-report train`")
     from report.render import build
+    from report.render.output_cache import CACHE_DIR
     from tests.conftest import render_meta, render_paths
 
-    paths = render_paths(tmp_path_factory.mktemp("real"))
+    # the figures drawn for these results by the build they come from, when it kept its render cache
+    drawn = REAL_RESULTS.parent / "cache" / CACHE_DIR
+    paths = render_paths(tmp_path_factory.mktemp("real"), drawn if drawn.is_dir() else None)
     for name in EXPERIMENTS:
         shutil.copytree(REAL_RESULTS / name, paths.results / name)
     build(paths, quiet=True, meta=render_meta(), pdf=False, studies=False)

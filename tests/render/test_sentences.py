@@ -52,10 +52,14 @@ def _with_selection(paths: BuildPaths) -> None:
     (folder / "results.json").write_text(json.dumps(raw))
 
 
-def _build(tmp_path, baseline_case: str, long_range_case: str) -> BuildPaths:
+def _build(tmp_path, baseline_case: str, long_range_case: str, seed: Path) -> BuildPaths:
+    """The fixture report of one case; ``seed``: the :func:`~tests.conftest.render_seed` cache (Reuters' figures
+    come from it; IMDB's, with its selection record, and the studies' are drawn)."""
     from report.render import build
+    from tests.conftest import seed_render_cache
 
     paths = BuildPaths.resolve(tmp_path / "data", tmp_path / "build")
+    seed_render_cache(paths, seed)
     write_both(paths.results)
     _with_selection(paths)
     _write_studies(paths.results, lr_accuracy=0.9)  # every study; the three below replace their stand-ins
@@ -100,9 +104,9 @@ def sentences(texts: list[str]) -> list[str]:
 
 
 @pytest.fixture(scope="module", params=CASES, ids=["-".join(case) for case in CASES])
-def case_report(request, tmp_path_factory) -> BuildPaths:
+def case_report(request, tmp_path_factory, render_seed) -> BuildPaths:
     """The report of one case (baseline case, long-range case), rendered once for the tests that read it."""
-    return _build(tmp_path_factory.mktemp("sentences"), *request.param)
+    return _build(tmp_path_factory.mktemp("sentences"), *request.param, seed=render_seed)
 
 
 def test_no_sentence_of_running_text_is_over_40_words(case_report):

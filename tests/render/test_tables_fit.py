@@ -23,8 +23,8 @@ TABLES_JS = """() => [...document.querySelectorAll('main table')].map(t => {
 
 
 @pytest.fixture(scope="module")
-def page_url(tmp_path_factory):
-    paths = _build(tmp_path_factory.mktemp("tables"), "network_worse", "opposite")
+def page_url(tmp_path_factory, render_seed):
+    paths = _build(tmp_path_factory.mktemp("tables"), "network_worse", "opposite", seed=render_seed)
     return (paths.site / "index.html").as_uri()
 
 

@@ -93,10 +93,12 @@ def test_no_record_no_selection_and_differences_ignore_seed_and_subsets():
     (200, "<td class=\"against\"><q>as chosen</q>: +0.100, better</td> <td class=\"num\">20 / 0</td>"),
     (181, "<td class=\"against\"><q>as chosen</q>: +0.005, no significant difference</td> <td class=\"num\">1 / 0</td>"),
 ])
-def test_rendered_comparison_follows_the_paired_test(tmp_path, other_right, phrase):
+def test_rendered_comparison_follows_the_paired_test(tmp_path, other_right, phrase, render_seed):
     from report.render import build
+    from tests.conftest import seed_render_cache
 
     paths = BuildPaths.resolve(tmp_path / "data", tmp_path / "build")
+    seed_render_cache(paths, render_seed)  # Reuters' figures; IMDB's, with its new record, are drawn
     write_both(paths.results)
     res = results.load(paths.results / "imdb_simplernn")
     chosen, other = right_on(180), right_on(other_right)

@@ -16,10 +16,10 @@ from report.train.early_stopping import Progress, Stopping
 
 STOP = Stopping(max_epochs=10, patience=3)
 
-keras = pytest.importorskip("keras")
-
 
 def _model(seed: int = 0):
+    """A tiny Keras model: every test that makes one is marked slow (it loads TensorFlow)."""
+    keras = pytest.importorskip("keras")  # here, not at the top: collecting this file must not load TensorFlow
     keras.utils.set_random_seed(seed)
     model = keras.Sequential([keras.Input(shape=(3,)), keras.layers.Dense(4, activation="relu"),
                               keras.layers.Dense(2, activation="softmax")])
@@ -98,6 +98,7 @@ def test_save_keeps_only_the_last_epoch_and_the_best_weights(folder):
     assert not _same(best, last) and _same(model.get_weights(), last)
 
 
+@pytest.mark.slow
 def test_a_checkpoint_from_another_key_is_cleared_and_training_starts_afresh(folder, capsys):
     model = _model()
     Checkpoints(folder, key="old").save(model, Progress().after(STOP, _record(1, 0.6), 0.6), model.get_weights())
@@ -109,6 +110,7 @@ def test_a_checkpoint_from_another_key_is_cleared_and_training_starts_afresh(fol
     assert not folder.exists()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("damage", ["truncated state", "missing model file", "state without history"])
 def test_an_unreadable_checkpoint_is_reported_in_one_line_and_cleared(folder, capsys, damage):
     model = _model()
@@ -130,12 +132,14 @@ def test_an_unreadable_checkpoint_is_reported_in_one_line_and_cleared(folder, ca
     assert not folder.exists()
 
 
+@pytest.mark.slow
 def test_no_checkpoint_means_start_afresh_silently(folder, capsys):
     model = _model()
     assert Checkpoints(folder, key="k").resume(model) is None
     assert capsys.readouterr().err == ""
 
 
+@pytest.mark.slow
 def test_clear_removes_the_folder_and_tolerates_its_absence(folder):
     model = _model()
     ckpt = Checkpoints(folder, key="k")
@@ -145,6 +149,7 @@ def test_clear_removes_the_folder_and_tolerates_its_absence(folder):
     ckpt.clear()  # nothing to clear: no error
 
 
+@pytest.mark.slow
 def test_prune_keeps_hidden_files(folder):
     """Temporary files of an atomic write in progress start with a dot and are never pruned."""
     model = _model()

@@ -16,6 +16,8 @@ from report.train import tensorflow
 
 CELLS = ("SimpleRNN", "LSTM", "GRU")
 
+pytestmark = pytest.mark.slow  # every test here loads TensorFlow
+
 
 @pytest.fixture(scope="module")
 def keras():
@@ -133,7 +135,6 @@ def _weights_digest(how: str, threads_asked: str = "1") -> str:
     return out[-1]
 
 
-@pytest.mark.slow
 def test_every_job_trains_with_one_thread_whatever_the_environment_asks():
     """Under the AVX2 pins one and two TensorFlow threads train different weights (XLA splits a long
     reduction between threads), so make-report gives every job one: a process whose environment asks for
@@ -153,7 +154,6 @@ numerics.configure_tensorflow()
 """
 
 
-@pytest.mark.slow
 def test_a_tensorflow_started_with_other_threads_is_refused_with_the_fix():
     run = subprocess.run([sys.executable, "-c", _STARTED_WITH_TWO], capture_output=True, text=True)
     assert run.returncode != 0
