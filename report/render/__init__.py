@@ -128,6 +128,7 @@ def build(
     from report.render.html import PAGE_TEMPLATE, environment, write_site
     from report.render.markdown import load_answers
     from report.render.meta import ReportMeta, load_meta
+    from report.render.disclosure import load_test_in_view
     from report.render.reference import load_references
 
     start = time.perf_counter()
@@ -157,6 +158,7 @@ def build(
         "meta", cache.key(toml_key, str(meta), pdf), lambda: load_meta(meta or paths.meta, check_pdf_variant=pdf))
     # an earlier version's figures, to compare with; often none
     references = cache.latest("references", toml_key, lambda: load_references(paths.meta))
+    test_in_view = cache.latest("test-in-view", toml_key, lambda: load_test_in_view(paths.meta))
     env = cache.latest("jinja", str(paths.templates), lambda: environment(paths.templates, _compiled(cache)))
     env.get_template(PAGE_TEMPLATE)  # a template syntax error fails here, before any output
     info = _build_info(paths, dt.datetime.now(dt.timezone.utc).replace(microsecond=0))
@@ -178,7 +180,7 @@ def build(
         context = build_context(outline, all_results, written, answers, report_meta, info, medium="screen",
                                 pdf_href=pdf_href, studies=study_results, study_modules=study_modules,
                                 results_root=paths.results, stale=stale,
-                                live_href=live.LIVE_PAGE if exports else None, references=references,
+                                live_href=live.LIVE_PAGE if exports else None, references=references, test_in_view=test_in_view,
                                 method_templates=methods)
         html_files += write_site(env, context, paths.templates, paths.site, log)
         if exports:
@@ -195,7 +197,7 @@ def build(
 
         context = build_context(outline, all_results, written, answers, report_meta, info, medium="print",
                                 studies=study_results, study_modules=study_modules, results_root=paths.results,
-                                stale=stale, references=references, method_templates=methods)
+                                stale=stale, references=references, test_in_view=test_in_view, method_templates=methods)
         pdf_file = write_pdf(env, context, paths.templates, paths.site, paths.pdf)
         log(pdf_file)
         if html:

@@ -137,6 +137,7 @@ class ExperimentContext:
     confusion: interpret.ConfusionFinding | None
     reference: interpret.ReferenceComparison | None
     selection: Selection | None = None  # how the settings were chosen on validation (report/stats/selection.py)
+    test_in_view: str | None = None  # the test measure seen before a selection was started (report.render.disclosure)
 
     @property
     def n_classes(self) -> int:
@@ -318,6 +319,7 @@ def _experiment(
     figure_src: str,
     reference_figures: Reference | None = None,
     skip: frozenset[str] = frozenset(),
+    test_in_view: str | None = None,
 ) -> ExperimentContext:
     """``skip``: block kinds and tables another place shows (the word-by-word trace in the appendix that holds
     "illustrations", the layers table in the one that holds "settings")."""
@@ -356,6 +358,7 @@ def _experiment(
         confusion=interpret.top_confusion(results),
         reference=reference,
         selection=chosen,
+        test_in_view=test_in_view,
     )
 
 
@@ -403,6 +406,7 @@ def build_context(
     live_href: str | None = None,
     references: Mapping[str, Reference] | None = None,
     method_templates: frozenset[str] = frozenset(),
+    test_in_view: Mapping[str, str] | None = None,
 ) -> ReportContext:
     """Everything the templates show, numbered in document order.
 
@@ -410,8 +414,10 @@ def build_context(
     outline names follows the part it supports (``report.render.evidence``); ``results_root``: where the
     studies' rules find the per-example predictions they pair with.
     ``references``: an earlier version's figures by experiment (report.toml's [reference]); an
-    experiment without them has no comparison block. ``method_templates``: the studies' method templates
-    that exist (:func:`report.outline.method_template`), shown in the appendix that holds "methods".
+    experiment without them has no comparison block. ``test_in_view``: experiment -> the test measure seen
+    before its selection was started (report.toml's [test_in_view]). ``method_templates``: the studies'
+    method templates that exist (:func:`report.outline.method_template`), shown in the appendix that holds
+    "methods".
     """
     numbering = _Numbering()
     holds = {a.holds for a in outline.appendices}
@@ -428,7 +434,8 @@ def build_context(
             exp = None
             if spec.experiment:
                 exp = _experiment(spec.experiment, spec.section, all_results[spec.experiment], figures,
-                                  numbering, figure_src, (references or {}).get(spec.experiment), skip=moved)
+                                  numbering, figure_src, (references or {}).get(spec.experiment), skip=moved,
+                                  test_in_view=(test_in_view or {}).get(spec.experiment))
                 experiments[spec.experiment] = exp
             answer = answers.get(spec.answer) if spec.answer else None
             shown = evidence.for_part([e for e in spec.evidence if e.appendix is None], exp.results if exp else None,

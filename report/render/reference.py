@@ -135,13 +135,17 @@ def _reference(experiment: str, table: Mapping, source, where: str) -> Reference
     return Reference(experiment, tuple(figures), test_size)
 
 
-def load_references(path: Path | str) -> dict[str, Reference]:
-    """The references of a report.toml; ``{}`` when the file or its ``[reference]`` table is missing."""
-    path = Path(path)
+def read_toml(path: Path) -> dict:
+    """A report.toml's tables; ``{}`` when there is no such file. Raises a one-line
+    :class:`click.ClickException` naming the file when it is not TOML."""
     if not path.is_file():
         return {}
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        return tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise click.ClickException(f"{path} is not valid TOML ({exc})") from None
-    return parse_references(data, path)
+
+
+def load_references(path: Path | str) -> dict[str, Reference]:
+    """The references of a report.toml; ``{}`` when the file or its ``[reference]`` table is missing."""
+    return parse_references(read_toml(Path(path)), path)

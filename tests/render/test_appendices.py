@@ -106,3 +106,29 @@ def test_examples_move_to_their_appendix_and_link_back(built):
         in section_14
     assert 'Examples of section <a class="xref" href="#ex1-q4">1.4</a>.' in examples
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in examples  # the review's text is still escaped there
+
+
+def test_a_selection_record_says_the_test_set_played_no_part_unless_report_toml_says_otherwise(built):
+    _, html = built  # this project's report.toml names Reuters only; the fixture's record is IMDB's
+    settings = _section(html, "settings", "provenance")
+    assert "The test set played no part in the choice." in settings
+    assert "after a test number had been seen" not in html
+
+
+def test_a_selection_started_with_a_test_number_in_view_says_so(tmp_path, render_seed):
+    from report.render import build
+    from tests.conftest import render_paths
+    from tests.factories import write_both
+    from tests.render.test_sentences import _with_selection
+
+    (tmp_path / "report.toml").write_text('[report]\nauthor = "Ada Student"\n\n[test_in_view]\n'
+                                          'imdb_simplernn = "accuracy"\n', encoding="utf-8")
+    paths = render_paths(tmp_path, render_seed)
+    write_both(paths.results)
+    _with_selection(paths)
+    build(paths, pdf=False, quiet=True)
+    html = " ".join((paths.site / "index.html").read_text(encoding="utf-8").split())
+    settings = _section(html, "settings", "provenance")
+    assert ("Part of this search was started after a test number had been seen, an earlier build's test "
+            "accuracy; the choice among the settings still used the validation split alone.") in settings
+    assert "played no part" not in settings
