@@ -125,10 +125,10 @@ def build(
     from report.outline import load_outline, method_template
     from report.render import live, shown
     from report.render.context import build_context
+    from report.render.disclosure import load_test_in_view
     from report.render.html import PAGE_TEMPLATE, environment, write_site
     from report.render.markdown import load_answers
     from report.render.meta import ReportMeta, load_meta
-    from report.render.disclosure import load_test_in_view
     from report.render.reference import load_references
 
     start = time.perf_counter()
@@ -180,8 +180,8 @@ def build(
         context = build_context(outline, all_results, written, answers, report_meta, info, medium="screen",
                                 pdf_href=pdf_href, studies=study_results, study_modules=study_modules,
                                 results_root=paths.results, stale=stale,
-                                live_href=live.LIVE_PAGE if exports else None, references=references, test_in_view=test_in_view,
-                                method_templates=methods)
+                                live_href=live.LIVE_PAGE if exports else None, references=references,
+                                test_in_view=test_in_view, method_templates=methods)
         html_files += write_site(env, context, paths.templates, paths.site, log)
         if exports:
             html_files += live.write_live_site(env, exports, all_results, report_meta, paths.templates, paths.site,
@@ -197,7 +197,8 @@ def build(
 
         context = build_context(outline, all_results, written, answers, report_meta, info, medium="print",
                                 studies=study_results, study_modules=study_modules, results_root=paths.results,
-                                stale=stale, references=references, test_in_view=test_in_view, method_templates=methods)
+                                stale=stale, references=references, test_in_view=test_in_view,
+                                method_templates=methods)
         pdf_file = write_pdf(env, context, paths.templates, paths.site, paths.pdf)
         log(pdf_file)
         if html:
@@ -229,28 +230,41 @@ def _figures(cache: RenderCache, paths: BuildPaths, all_results, study_results, 
     """Every figure: each experiment's, each study's and each experiment's word-by-word traces, in that order.
 
     Each set is kept in the cache under the results it was drawn from (and a study's under its module too),
-    so a changed study or experiment redraws its own figures and nobody else's."""
-    from report.render.figures import write_figures
-    from report.render.live_figures import write_trace_figures
-    from report.render.study_figures import write_study_figures
+    so a changed study or experiment redraws its own figures and nobody else's. The drawing modules (and
+    Matplotlib) are imported only to draw."""
+
 
     def results_of(name: str) -> str:
         return cache.digest([paths.results / name])
 
+    def experiment(name: str):
+        from report.render.figures import write_figures
+
+        return write_figures({name: all_results[name]}, figure_dir)
+
+    def study(name: str):
+        from report.render.study_figures import write_study_figures
+
+        return write_study_figures({name: study_results[name]}, {name: study_modules[name]}, figure_dir)
+
+    def traces(name: str):
+        from report.render.live_figures import write_trace_figures
+
+        return write_trace_figures({name: exports[name]}, all_results, figure_dir)
+
     written = []
-    for name, results in all_results.items():
+    for name in all_results:
         written += cache.figures(f"figures-{name}", cache.key("figures", name, results_of(name)), figure_dir,
-                                 lambda: write_figures({name: results}, figure_dir))
-    for name, module in study_modules.items():
+                                 lambda: experiment(name))
+    for name in study_modules:
         if name in study_results:
             key = cache.key("study-figures", name, results_of(name),
                             cache.digest([paths.project / "studies" / f"{name}.py"]))
-            written += cache.figures(f"study-figures-{name}", key, figure_dir, lambda: write_study_figures(
-                {name: study_results[name]}, {name: module}, figure_dir))
-    for name, export in exports.items():
+            written += cache.figures(f"study-figures-{name}", key, figure_dir, lambda: study(name))
+    for name in exports:
         if name in all_results:
             written += cache.figures(f"trace-figures-{name}", cache.key("trace-figures", name, results_of(name)),
-                                     figure_dir, lambda: write_trace_figures({name: export}, all_results, figure_dir))
+                                     figure_dir, lambda: traces(name))
     return written
 
 

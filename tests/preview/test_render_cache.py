@@ -85,3 +85,23 @@ def test_a_damaged_cache_entry_is_drawn_again(project):
 
     assert figure.read_bytes() == good
     assert isinstance(json.loads(manifest.read_text(encoding="utf-8")), list)
+
+
+def test_a_render_with_nothing_new_to_draw_does_not_load_matplotlib(fresh_render, tmp_path):
+    """What keeps an edit's render short: every figure and equation comes from the cache, so the drawing
+    modules are not even imported (the fixture render filled the cache; a copy keeps it)."""
+    import subprocess
+    import sys
+
+    from tests import REPO_ROOT
+
+    root, _ = fresh_render
+    shutil.copytree(root, tmp_path / "project")
+    code = ("import sys; from pathlib import Path; from report.paths import BuildPaths; from report.render import build; "
+            "from tests.conftest import render_meta; p = Path(sys.argv[1]); "
+            "build(BuildPaths(data=p / 'data', project=p), pdf=False, quiet=True, meta=render_meta()); "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] == 'matplotlib'))")
+    done = subprocess.run([sys.executable, "-c", code, str(tmp_path / "project")], capture_output=True, text=True,
+                          cwd=REPO_ROOT, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "[]"

@@ -72,7 +72,7 @@ def test_dark_mode_keeps_figures_on_a_light_card(browser, served):
     url, _ = served
     context = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme="dark")
     page = context.new_page()
-    page.goto(url, wait_until="networkidle")
+    page.goto(url)  # "load": the stylesheets and figures are in (only test_page_loads_cleanly waits for quiet)
     body = page.evaluate("getComputedStyle(document.body).backgroundColor")
     card = page.evaluate("getComputedStyle(document.querySelector('.figure-card')).backgroundColor")
     assert body != "rgb(255, 255, 255)"
@@ -89,7 +89,7 @@ SIDE_TOC_FROM = 1024  # 64rem in site.css: the contents move beside the text fro
 def _open(browser, url, width, scheme):
     context = browser.new_context(viewport={"width": width, "height": 900}, color_scheme=scheme)
     page = context.new_page()
-    page.goto(url, wait_until="networkidle")
+    page.goto(url)  # "load": the stylesheets, figures and scripts are in
     return context, page
 
 
