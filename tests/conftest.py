@@ -205,11 +205,13 @@ def _fresh_render_files(tmp_path_factory) -> tuple[Path, Path]:
 
 @pytest.hookimpl(trylast=True)  # after -k and -m have deselected: only for the tests that run
 def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list) -> None:
-    """Start the run's fixture render (:func:`fresh_render`) as soon as the tests are known to need it: it
-    then draws and typesets beside the first tests instead of holding up the first one that needs it (every
-    worker asks; the first one starts it)."""
-    if not any("fresh_render" in getattr(item, "fixturenames", ()) for item in items):
+    """Start the run's fixture render (:func:`fresh_render`) as soon as the tests are known to need it, and
+    run the test files that do not need it first: it then draws and typesets beside them instead of holding
+    up the first test that needs it (every worker asks; the first one starts it)."""
+    waits = {item.path for item in items if "fresh_render" in getattr(item, "fixturenames", ())}
+    if not waits:
         return
+    items.sort(key=lambda item: item.path in waits)  # stable: each file's tests keep their order
     import subprocess
     import sys
 
