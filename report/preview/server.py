@@ -175,7 +175,11 @@ def make_server(host: str, port: int, site: Path, builder: Builder, channel: Rel
     return (PreviewServer6 if ":" in host else PreviewServer)((host, port), handler)
 
 
+POLL_SECONDS = 0.1  # how long stopping the server may wait for its loop to look up (the standard library's: 0.5)
+
+
 def serve_in_thread(server: PreviewServer) -> threading.Thread:
-    thread = threading.Thread(target=server.serve_forever, name="preview-server", daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": POLL_SECONDS},
+                              name="preview-server", daemon=True)
     thread.start()
     return thread

@@ -43,7 +43,7 @@ def _serve(site: Path, root: Path):
     shutil.copytree(site, root / SUBPATH.strip("/"))
     handler = functools.partial(_Quiet, directory=str(root))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
     return server, f"http://127.0.0.1:{server.server_address[1]}{SUBPATH}"
 
 
