@@ -1,9 +1,11 @@
 """The Dask executor (``--jobs N`` / ``--scheduler``): the jobs of a plan as a graph on a cluster.
 
-A study that reads experiments' results (``DEPENDS``) waits until those trained in this build are written;
-every other job is submitted at once and runs as soon as a worker is free (experiments first: studies
-wait for them). Workers run :func:`report.pipeline.worker.run_job` and hand the outcomes back; the
-client's :class:`report.pipeline.plan.ResultWriter` writes them here, as the in-process executor does.
+A study that reads experiments' results (``DEPENDS``) waits until those trained in this build are written.
+The others are handed to the cluster as its worker threads come free, one job per thread, the ready one
+that goes first (:func:`submit_priority`: a study before the experiments' seeds, since each study is one long
+job and the seeds, shorter and more, fill the workers around it). Workers run
+:func:`report.pipeline.worker.run_job` and hand the outcomes back; the client's
+:class:`report.pipeline.plan.ResultWriter` writes them here, as the in-process executor does.
 
 A worker that dies takes its job with it: the scheduler gives the job to another worker (up to Dask's
 ``distributed.scheduler.allowed-failures``, 3 by default), which resumes from the job's last epoch when it
@@ -31,6 +33,7 @@ from report.pipeline.plan import Echo, Job, JobOutcome, Plan, ResultWriter
 from report.pipeline.worker import one_line, run_job
 from report.results import experiment_results as results
 
+
 def _upstream_files(paths: BuildPaths, names: Sequence[str]) -> dict[str, dict[str, bytes]]:
     """The results a study reads, as written here, for a worker that does not see this build folder."""
     out = {}
@@ -39,6 +42,17 @@ def _upstream_files(paths: BuildPaths, names: Sequence[str]) -> dict[str, dict[s
         if folder.is_dir():
             out[name] = {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")}
     return out
+
+
+def submit_priority(spec) -> int:
+    """Which ready job goes to a free worker first (higher first): a study before a seed, so that no study is
+    left to run alone after the last seed."""
+    return 1 if spec.study else 0
+
+
+def choose(ready: Sequence[Job], free: int) -> list[Job]:
+    """The ready jobs to hand to ``free`` idle worker threads: by :func:`submit_priority`, then in plan order."""
+    return sorted(ready, key=lambda job: -submit_priority(job.spec))[:max(0, free)]  # sorted() is stable
 
 
 class GraphRun:
@@ -60,25 +74,34 @@ class GraphRun:
             self._submit_ready()
 
     def _submit_ready(self) -> None:
+        """Fail the jobs whose inputs failed; then, while a worker thread is free, submit the ready job that
+        goes first (:func:`submit_priority`, then plan order).
+
+        Dask gets no more jobs than it has threads to run them: given all at once, it places each job on a
+        worker when it is submitted (each job is its own kind of task, of unknown length, so none is moved
+        later), and a job can wait behind another on one worker while the other worker has nothing to do."""
         for job_id, job in list(self.pending.items()):
-            blocked = [u for u in job.after if u not in self.writer.done]
             failed = [u for u in job.after if u in self.writer.failed_names]
             if failed:
                 del self.pending[job_id]
                 self.writer.finished(job, JobOutcome(job.id, False, reason=f"not run: {', '.join(failed)} failed"))
-                continue
-            if blocked:
-                continue
-            del self.pending[job_id]
+        ready = [job for job in self.pending.values() if all(u in self.writer.done for u in job.after)]
+        for job in choose(ready, self._threads() - len(self.futures)):
+            del self.pending[job.id]
             spec = job.spec
             if spec.study:  # what it reads, now that it is written: for workers that do not see this folder
                 depends = getattr(registry.load(spec.name), "DEPENDS", ())
                 spec = dataclasses.replace(spec, upstream=_upstream_files(self.writer.paths, depends))
             self.writer.started(job)
             future = self.client.submit(run_job, spec, key=f"{job.log_name[:-4]}-{uuid.uuid4().hex[:8]}",
-                                        pure=False, priority=0 if spec.study else 1)
+                                        pure=False, priority=submit_priority(spec))
             self.futures[future] = job
             self.completed.add(future)
+
+    def _threads(self) -> int:
+        """The cluster's worker threads now (at least one: a scheduler whose workers have not joined yet
+        gets one job, and more as jobs finish)."""
+        return max(1, sum(self.client.nthreads().values()))
 
     def _outcome(self, job: Job, future) -> JobOutcome:
         try:
