@@ -59,13 +59,21 @@ def small_reuters_files(per_topic: int = 20, seed: int = 0) -> dict[str, str]:
     return {"reut2-000.sgm": head + "".join(docs[:half]), "reut2-001.sgm": head + "".join(docs[half:])}
 
 
-@pytest.fixture(autouse=True)
-def _project_of_its_own(monkeypatch):
-    """Each test starts with no project chosen by an earlier one: ``report.registry.use_project`` sets
-    $MAKE_REPORT_PROJECT for the Dask workers it starts, and monkeypatch puts the variable back afterwards."""
+def _unchoose_project() -> None:
     from report.paths import PROJECT_ENV
 
-    monkeypatch.delenv(PROJECT_ENV, raising=False)
+    os.environ.pop(PROJECT_ENV, None)
+
+
+@pytest.fixture(autouse=True)
+def _project_of_its_own():
+    """No test sees a project chosen by an earlier one: ``report.registry.use_project`` (the CLI's
+    ``--project``) sets $MAKE_REPORT_PROJECT for the Dask workers it starts. It is cleared before each test
+    and after it too, so that the module- and session-scoped fixtures set up before the next test's own
+    fixtures (this one among them) do not see it either."""
+    _unchoose_project()
+    yield
+    _unchoose_project()
 
 
 @pytest.fixture
