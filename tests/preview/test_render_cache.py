@@ -97,8 +97,8 @@ def test_a_render_with_nothing_new_to_draw_does_not_load_matplotlib(fresh_render
 
     root, _ = fresh_render
     shutil.copytree(root, tmp_path / "project")
-    code = ("import sys; from pathlib import Path; from report.paths import BuildPaths; from report.render import build; "
-            "from tests.conftest import render_meta; p = Path(sys.argv[1]); "
+    code = ("import sys; from pathlib import Path; from report.paths import BuildPaths; "
+            "from report.render import build; from tests.conftest import render_meta; p = Path(sys.argv[1]); "
             "build(BuildPaths(data=p / 'data', project=p), pdf=False, quiet=True, meta=render_meta()); "
             "print(sorted(m for m in sys.modules if m.split('.')[0] == 'matplotlib'))")
     done = subprocess.run([sys.executable, "-c", code, str(tmp_path / "project")], capture_output=True, text=True,
